@@ -1,0 +1,155 @@
+"""`lakehouse`: generate deliveries, run sectors in-process, report runs, check the set-up.
+
+    lakehouse generate --landing DIR --date 2026-11-01 [--days N] [--scale F] [--seed N] [--sectors tax,energy]
+    lakehouse run --landing DIR --lake DIR --date 2026-11-01 [--sectors tax]
+    lakehouse summary [--lake DIR] [--run-id R | --dt D]
+    lakehouse doctor
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import uuid
+from datetime import date, timedelta
+
+from pipelines.settings import Settings, load_settings
+
+
+def _sectors(value: str | None) -> list[str] | None:
+    return [s.strip() for s in value.split(",") if s.strip()] if value else None
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings().with_overrides(
+        landing_root=getattr(args, "landing", None), lake_root=getattr(args, "lake", None)
+    )
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    """Write synthetic deliveries (FEEDS.md) to the landing zone."""
+    from pipelines.generate.api import generate
+
+    settings = _settings(args)
+    report = generate(
+        landing=settings.landing_root, start=date.fromisoformat(args.date), days=args.days, scale=args.scale,
+        seed=args.seed, sectors=_sectors(args.sectors), defect_rate=args.defect_rate,
+        delivery_defects=tuple(args.delivery_defect or ()), truth=args.truth, progress=not args.quiet,
+    )
+    print(report)
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run sectors for a date range in one SparkSession and print the summary."""
+    from pipelines import ops, registry, summary
+    from pipelines.core.runner import run_sector
+    from pipelines.core.steps import RunContext
+    from pipelines.spark import get_session, stop_session
+
+    settings = _settings(args)
+    sectors = registry.sectors(_sectors(args.sectors))
+    spark = get_session(settings, "lakehouse-run")
+    run_id = args.run_id or f"cli__{uuid.uuid4().hex[:12]}"
+    results, failure = [], None
+    first = date.fromisoformat(args.date)
+    try:
+        for day in (first + timedelta(days=i) for i in range(args.days)):
+            ctx = RunContext(run_id=run_id, dt=day.isoformat(), dag_id="cli")
+            for sector in sectors:
+                for result in run_sector(spark, settings, sector, ctx):
+                    print(result.log_line(), flush=True)
+                    results.append(result)
+                    ops.record(spark, settings, ctx, [result])
+    except Exception as err:  # report what ran, then the failure, then exit non-zero
+        failure = err
+    finally:
+        print()
+        print(summary.render(summary.result_rows(results)))
+        for line in summary.reasons_lines(results):
+            print(line)
+        print(f"\nrun {run_id}: lake at {settings.lake_root}; Data Docs under {settings.docs_dir}")
+        stop_session()
+    if failure:
+        print(f"\nFAILED: {type(failure).__name__}: {failure}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    """Print `ops.run_metrics` rows of a run or a date (read without Spark)."""
+    from pipelines import summary
+    from pipelines.query import read_table
+
+    settings = _settings(args)
+    rows = read_table(settings, "ops", "run_metrics")
+    if args.run_id:
+        rows = [r for r in rows if r["run_id"] == args.run_id]
+    elif args.dt:
+        rows = [r for r in rows if r["dt"] == args.dt]
+    if not args.run_id and rows:
+        latest = max(rows, key=lambda r: r["recorded_at"])["run_id"]
+        rows = [r for r in rows if r["run_id"] == latest]
+    rows.sort(key=lambda r: r["recorded_at"])
+    table = [(r["table"], r["dt"], r["status"], r["rows_in"], r["promoted"], r["quarantined"], r["duplicates"],
+              r["gate"], r["version"], f"{r['seconds']:.1f}") for r in rows]
+    print(summary.render(table))
+    print(f"\nlake: {settings.lake_root}   Data Docs: {settings.docs_dir}/gx/uncommitted/data_docs/local_site/index.html")
+    return 0 if rows else 1
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    """Check Java, jars, Python packages, settings; say how to fix what is missing."""
+    from pipelines.doctor import run_checks
+
+    return run_checks(_settings(args), with_spark=args.spark)
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line."""
+    top = argparse.ArgumentParser(prog="lakehouse", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = top.add_subparsers(dest="command", required=True)
+
+    gen = sub.add_parser("generate", help="write synthetic deliveries of the feeds")
+    gen.add_argument("--landing", help="landing root (folder or s3://bucket/prefix); default from settings")
+    gen.add_argument("--date", required=True, help="first business date, YYYY-MM-DD")
+    gen.add_argument("--days", type=int, default=1, help="consecutive days to deliver (default 1)")
+    gen.add_argument("--scale", type=float, default=1.0, help="1 = one day at 1/1000 of province scale")
+    gen.add_argument("--seed", type=int, default=42, help="same seed, same bytes")
+    gen.add_argument("--sectors", help="comma-separated sectors (default: all)")
+    gen.add_argument("--defect-rate", type=float, default=0.01, help="row defect rate (0 = clean)")
+    gen.add_argument("--delivery-defect", action="append",
+                     help="sector/feed:kind, e.g. tax/returns:checksum_mismatch (repeatable)")
+    gen.add_argument("--truth", help="where the ground truth goes (default <landing>/_ground_truth)")
+    gen.add_argument("--quiet", action="store_true", help="no progress lines")
+    gen.set_defaults(func=cmd_generate)
+
+    run = sub.add_parser("run", help="run sectors in-process (one SparkSession) and print the summary")
+    run.add_argument("--landing", help="landing root; default from settings")
+    run.add_argument("--lake", help="lake root; default from settings")
+    run.add_argument("--date", required=True, help="business date of the deliveries, YYYY-MM-DD")
+    run.add_argument("--days", type=int, default=1, help="run this many consecutive dates (backfill)")
+    run.add_argument("--sectors", help="comma-separated sectors (default: all)")
+    run.add_argument("--run-id", help="run id recorded in ops.run_metrics (default: generated)")
+    run.set_defaults(func=cmd_run)
+
+    summ = sub.add_parser("summary", help="print the recorded results of a run (default: the latest)")
+    summ.add_argument("--lake", help="lake root; default from settings")
+    summ.add_argument("--run-id")
+    summ.add_argument("--dt", help="the latest run for this business date")
+    summ.set_defaults(func=cmd_summary)
+
+    doc = sub.add_parser("doctor", help="check the set-up and say how to fix what is missing")
+    doc.add_argument("--spark", action="store_true", help="also start a SparkSession and write a Delta table")
+    doc.set_defaults(func=cmd_doctor)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `lakehouse` command."""
+    args = parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

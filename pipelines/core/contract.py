@@ -1,0 +1,119 @@
+"""Feed contracts as data: `schemas/feeds/<sector>_<feed>.yaml` loaded into typed objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+SCHEMAS_DIR = Path(__file__).resolve().parents[2] / "schemas" / "feeds"
+TEXT_FORMATS = ("csv", "psv", "jsonl")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a feed contract.
+
+    Attributes:
+        name: the lake's column name.
+        source: the header or field name as delivered (defaults to `name`).
+        type: Spark SQL type of the typed (silver) column.
+        required: empty values are quarantined as `missing_required`.
+        format: parse format for dates/timestamps (Spark datetime pattern).
+        local_time: timestamp delivered as local Asia/Shanghai time without an offset.
+        pattern / values / min / max / not_future / checks: row rules (see `pipelines.core.rules`).
+        pii: personal data, tokenized in silver.
+    """
+
+    name: str
+    type: str = "string"
+    source: str = ""
+    required: bool = False
+    format: str = ""
+    local_time: bool = False
+    pattern: str = ""
+    values: tuple[str, ...] = ()
+    min: float | None = None
+    max: float | None = None
+    not_future: bool = False
+    checks: tuple[str, ...] = ()
+    pii: bool = False
+
+    @property
+    def delivered_name(self) -> str:
+        """The name in the delivered file's header or object."""
+        return self.source or self.name
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """A rule over several typed columns, as a Spark SQL boolean expression."""
+
+    name: str
+    reason: str
+    expr: str
+
+
+@dataclass(frozen=True)
+class FeedContract:
+    """The contract of one feed: format, columns, key and row rules."""
+
+    sector: str
+    feed: str
+    format: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    producer: str = ""
+    description: str = ""
+    description_zh: str = ""
+    encoding: str = "utf-8"
+    delimiter: str = ","
+    version_column: str = ""
+    updated_column: str = ""
+    sharing: str = "restricted"
+    row_rules: tuple[RowRule, ...] = field(default=())
+
+    @property
+    def name(self) -> str:
+        """`<sector>_<feed>`: the bronze and quarantine table name."""
+        return f"{self.sector}_{self.feed}"
+
+    @property
+    def is_text(self) -> bool:
+        """Line-oriented text (CSV, pipe-separated, JSON Lines) rather than Parquet."""
+        return self.format in TEXT_FORMATS
+
+    @property
+    def has_header(self) -> bool:
+        """Delimited files carry a header row."""
+        return self.format in ("csv", "psv")
+
+    def column(self, name: str) -> Column:
+        """The column called `name`."""
+        return next(c for c in self.columns if c.name == name)
+
+
+def _column(raw: dict[str, Any]) -> Column:
+    raw = dict(raw)
+    raw["values"] = tuple(str(v) for v in raw.get("values", ()))
+    raw["checks"] = tuple(raw.get("checks", ()))
+    return Column(**raw)
+
+
+def parse_contract(data: dict[str, Any]) -> FeedContract:
+    """Build a contract from its YAML mapping."""
+    data = dict(data)
+    data["columns"] = tuple(_column(c) for c in data["columns"])
+    data["key"] = tuple(data["key"])
+    data["row_rules"] = tuple(RowRule(**r) for r in data.get("row_rules", ()))
+    return FeedContract(**data)
+
+
+@lru_cache(maxsize=None)
+def load_contract(sector: str, feed: str) -> FeedContract:
+    """The contract of `<sector>/<feed>` from `schemas/feeds/`."""
+    path = SCHEMAS_DIR / f"{sector}_{feed}.yaml"
+    return parse_contract(yaml.safe_load(path.read_text("utf-8")))

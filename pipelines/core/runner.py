@@ -1,0 +1,44 @@
+"""Running sectors in-process: the plan of `pipelines.core.plan`, executed step by step.
+
+The Airflow DAG factory builds its tasks from the same plan and calls the same
+`execute`, so a sector runs the same way from `lakehouse run` and from Airflow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from pyspark.sql import SparkSession
+
+from pipelines.core.plan import Step, plan
+from pipelines.core.spec import Sector
+from pipelines.core.steps import RunContext, StepResult, build_gold, ingest_bronze, promote_silver
+from pipelines.settings import Settings
+
+
+def execute(spark: SparkSession, settings: Settings, sector: Sector, step: Step, ctx: RunContext) -> StepResult:
+    """Run one step of a sector's plan."""
+    if step.layer == "bronze":
+        feed = next(s.feed for s in sector.silver if s.feed.table == step.table)
+        return ingest_bronze(spark, settings, feed, ctx)
+    if step.layer == "silver":
+        return promote_silver(spark, settings, sector.silver_table(step.table), ctx)
+    gold = next(g for g in sector.gold if g.name == step.table)
+    return build_gold(spark, settings, sector, gold, ctx)
+
+
+def run_sector(
+    spark: SparkSession,
+    settings: Settings,
+    sector: Sector,
+    ctx: RunContext,
+    on_result: Callable[[StepResult], None] = lambda r: None,
+) -> Iterator[StepResult]:
+    """Run every step of `sector` for `ctx.dt`, in plan order, yielding each result.
+
+    A step that raises stops the sector (its downstream steps are not run).
+    """
+    for step in plan(sector):
+        result = execute(spark, settings, sector, step, ctx)
+        on_result(result)
+        yield result

@@ -1,0 +1,232 @@
+"""The three steps every table goes through: bronze ingestion, silver promotion, gold build.
+
+Each step reads, applies pure transforms, passes its gate *before* writing, writes
+idempotently and returns a `StepResult` with the counts that reconcile:
+`manifest rows = bronze rows` and `bronze rows = promoted + quarantined + duplicates`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from pipelines.core.rules import REASONS, validate
+from pipelines.core.spec import FeedSpec, GoldSpec, Sector, SilverSpec, resolve
+from pipelines.io import delta
+from pipelines.io.delta import TableRef
+from pipelines.io.landing import verify_delivery
+from pipelines.io.readers import read_delivery
+from pipelines.io.storage import storage_for
+from pipelines.quality.gate import GateResult, enforce, run_gate
+from pipelines.settings import Settings
+from pipelines.transforms.common import DUPLICATE, keep_latest, mark_exact_duplicates
+
+
+class ReconciliationError(Exception):
+    """Rows were lost or invented between layers."""
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """Who runs a step: the run id (Airflow's or the CLI's) and the business date."""
+
+    run_id: str
+    dt: str
+    dag_id: str = ""
+    task_id: str = ""
+    try_number: int = 0
+
+
+@dataclass
+class StepResult:
+    """What a step did, for the summary, the task log and `ops.run_metrics`."""
+
+    step: str
+    table: str
+    dt: str
+    run_id: str
+    rows_in: int = 0
+    promoted: int = 0
+    quarantined: int = 0
+    duplicates: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+    partitions: list[str] = field(default_factory=list)
+    gate: str = "-"
+    docs: str = ""
+    version: int | None = None
+    seconds: float = 0.0
+    status: str = "ok"
+    message: str = ""
+
+    def log_line(self) -> str:
+        """One line for the task log."""
+        return (
+            f"{self.step} {self.table} dt={self.dt}: in={self.rows_in} promoted={self.promoted} "
+            f"quarantined={self.quarantined} duplicates={self.duplicates} gate={self.gate} "
+            f"version={self.version} {self.message}".rstrip()
+        )
+
+
+def _gate(frame: DataFrame, layer: str, table: str, ctx: RunContext, settings: Settings) -> GateResult:
+    return enforce(run_gate(frame, layer, table, ctx.run_id, settings))
+
+
+def ingest_bronze(spark: SparkSession, settings: Settings, feed: FeedSpec, ctx: RunContext) -> StepResult:
+    """Land a verified delivery in `bronze.<sector>_<feed>`, replacing an earlier delivery of its dt.
+
+    Raises:
+        DeliveryIncomplete / DeliveryRejected: from the manifest check (nothing written).
+        GateFailed: the bronze suite blocked (nothing written).
+        ReconciliationError: bronze rows differ from the manifest's.
+    """
+    started = time.monotonic()
+    contract = feed.contract
+    delivery = verify_delivery(storage_for(settings.landing_root, settings), settings, contract, ctx.dt)
+    table = TableRef("bronze", feed.table)
+    result = StepResult("bronze", str(table), ctx.dt, ctx.run_id, rows_in=delivery.rows)
+    if delivery.rows == 0:
+        result.status, result.message = "empty", "empty delivery: nothing to write"
+        return result
+    rows = (
+        read_delivery(spark, delivery, contract)
+        .withColumn("_batch_id", F.lit(delivery.batch_id))
+        .withColumn("_dt", F.lit(ctx.dt).cast("date"))
+        .withColumn("_ingested_at", F.current_timestamp())
+        .withColumn("_run_id", F.lit(ctx.run_id))
+        .persist()
+    )
+    try:
+        landed = rows.count()
+        if landed != delivery.rows:
+            raise ReconciliationError(
+                f"delivery {delivery.uri}: manifest declares {delivery.rows} rows, bronze read {landed}"
+            )
+        gate = _gate(rows, "bronze", feed.table, ctx, settings)
+        delta.replace_partitions(spark, rows, table.uri(settings.lake_root), "_dt", [ctx.dt])
+    finally:
+        rows.unpersist()
+    result.promoted, result.gate, result.docs = landed, gate.summary(), gate.docs
+    if delivery.extra_columns:
+        result.message = f"schema drift: extra columns {list(delivery.extra_columns)} kept in _extra"
+    result.version = delta.version(spark, table.uri(settings.lake_root))
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _quarantine_rows(rejected: DataFrame, ctx: RunContext) -> DataFrame:
+    raw = F.coalesce(F.col("_raw"), F.to_json(F.struct(*[c for c in rejected.columns if not c.startswith("_")])))
+    return rejected.select(
+        "_batch_id", "_dt", "_source_file", "_row_no", raw.alias("_raw"), F.col(REASONS).alias("reasons"),
+        F.lit(ctx.run_id).alias("_run_id"), F.current_timestamp().alias("_quarantined_at"),
+    )
+
+
+def promote_silver(spark: SparkSession, settings: Settings, spec: SilverSpec, ctx: RunContext) -> StepResult:
+    """Validate a delivery's bronze rows, quarantine the rejects and MERGE the rest into silver.
+
+    Raises:
+        GateFailed: the silver suite blocked (silver and quarantine untouched).
+        ReconciliationError: bronze rows != promoted + quarantined + duplicates.
+    """
+    started = time.monotonic()
+    contract = spec.feed.contract
+    table, quarantine = TableRef("silver", spec.name), TableRef("quarantine", spec.feed.table)
+    result = StepResult("silver", str(table), ctx.dt, ctx.run_id)
+    bronze_uri = TableRef("bronze", spec.feed.table).uri(settings.lake_root)
+    if not delta.exists(spark, bronze_uri):
+        result.status, result.message = "empty", "no bronze table yet"
+        return result
+    bronze = spark.read.format("delta").load(bronze_uri).where(F.col("_dt") == F.lit(ctx.dt).cast("date"))
+    contract_columns = [c.name for c in contract.columns]
+    checked = (
+        bronze.transform(mark_exact_duplicates([*contract_columns, "_parse_error"]))
+        .transform(validate(contract, date.fromisoformat(ctx.dt)))
+        .persist()
+    )
+    try:
+        counts = _classify_counts(checked)
+        result.rows_in = counts["rows"]
+        result.duplicates, result.quarantined = counts["duplicates"], counts["quarantined"]
+        result.promoted = result.rows_in - result.duplicates - result.quarantined
+        result.reasons = counts["reasons"]
+        if result.rows_in == 0:
+            result.status, result.message = "empty", "no bronze rows for this dt"
+            return result
+        fresh = checked.where(~F.col(DUPLICATE))
+        valid = fresh.where(F.size(REASONS) == 0).drop(REASONS, DUPLICATE)
+        candidates = resolve(spec.transform)(valid).transform(keep_latest(spec.key, spec.order_by)).persist()
+        gate = _gate(candidates, "silver", spec.name, ctx, settings)
+        rejected = _quarantine_rows(fresh.where(F.size(REASONS) > 0), ctx)
+        delta.replace_partitions(spark, rejected, quarantine.uri(settings.lake_root), "_dt", [ctx.dt])
+        delta.merge_latest(spark, candidates, table.uri(settings.lake_root), spec.key, spec.order_by, spec.partition_by)
+        result.partitions = sorted(str(r[0]) for r in candidates.select(spec.partition_by).distinct().collect())
+        candidates.unpersist()
+    finally:
+        checked.unpersist()
+    if result.rows_in != result.promoted + result.quarantined + result.duplicates:
+        raise ReconciliationError(f"{table} dt={ctx.dt}: rows unaccounted for: {result}")
+    result.gate, result.docs = gate.summary(), gate.docs
+    result.version = delta.version(spark, table.uri(settings.lake_root))
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _classify_counts(checked: DataFrame) -> dict:
+    """Rows, duplicates, quarantined and reasons of a validated batch in one aggregation."""
+    is_rejected = ~F.col(DUPLICATE) & (F.size(REASONS) > 0)
+    row = checked.agg(
+        F.count(F.lit(1)).alias("rows"),
+        F.count_if(F.col(DUPLICATE)).alias("duplicates"),
+        F.count_if(is_rejected).alias("quarantined"),
+        F.flatten(F.collect_list(F.when(is_rejected, F.col(REASONS)))).alias("reasons"),
+    ).first()
+    reasons = Counter(r.split(":", 1)[0] for r in (row["reasons"] or []))
+    return {"rows": row["rows"], "duplicates": row["duplicates"], "quarantined": row["quarantined"],
+            "reasons": dict(reasons)}
+
+
+def touched_partitions(spark: SparkSession, settings: Settings, sector: Sector, gold: GoldSpec, dt: str) -> list[str]:
+    """Partitions of `gold` that the dt's deliveries changed in its silver sources."""
+    values: set[str] = set()
+    for source in sector.upstream(gold):
+        uri = TableRef("silver", source.name).uri(settings.lake_root)
+        if delta.exists(spark, uri):
+            frame = spark.read.format("delta").load(uri).where(F.col("_dt") == F.lit(dt).cast("date"))
+            values |= {str(r[0]) for r in frame.select(gold.partition_by).distinct().collect()}
+    return sorted(values)
+
+
+def build_gold(spark: SparkSession, settings: Settings, sector: Sector, spec: GoldSpec, ctx: RunContext) -> StepResult:
+    """Rebuild the partitions of `gold.<name>` that the dt's silver changes touched.
+
+    Raises:
+        GateFailed: the gold suite blocked (the gold table untouched).
+    """
+    started = time.monotonic()
+    table = TableRef("gold", spec.name)
+    result = StepResult("gold", str(table), ctx.dt, ctx.run_id)
+    parts = touched_partitions(spark, settings, sector, spec, ctx.dt)
+    if not parts:
+        result.status, result.message = "empty", "no silver changes for this dt"
+        return result
+    sources = {
+        s.name: spark.read.format("delta").load(TableRef("silver", s.name).uri(settings.lake_root))
+        .where(F.col(spec.partition_by).isin(parts))
+        for s in sector.upstream(spec)
+    }
+    built = resolve(spec.build)(sources).persist()
+    try:
+        result.rows_in = result.promoted = built.count()
+        gate = _gate(built, "gold", spec.name, ctx, settings)
+        delta.replace_partitions(spark, built, table.uri(settings.lake_root), spec.partition_by, parts)
+    finally:
+        built.unpersist()
+    result.partitions, result.gate, result.docs = parts, gate.summary(), gate.docs
+    result.version = delta.version(spark, table.uri(settings.lake_root))
+    result.seconds = time.monotonic() - started
+    return result

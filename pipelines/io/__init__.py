@@ -1,0 +1,1 @@
+"""IO: the only place that knows paths, object stores, manifests and Delta writes."""

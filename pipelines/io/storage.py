@@ -1,0 +1,152 @@
+"""Files on a local folder or an S3-compatible bucket, behind one small interface.
+
+Used by the driver for the landing zone (listing deliveries, reading manifests,
+checksumming files). Spark reads the same URIs itself through S3A.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Protocol
+
+from pipelines.settings import Settings
+
+CHUNK = 1 << 20
+
+
+class Storage(Protocol):
+    """What the pipeline needs from a file system."""
+
+    def exists(self, uri: str) -> bool: ...
+    def list_dirs(self, uri: str) -> list[str]: ...
+    def list_files(self, uri: str) -> list[str]: ...
+    def read_bytes(self, uri: str) -> bytes: ...
+    def iter_chunks(self, uri: str) -> Iterator[bytes]: ...
+    def open(self, uri: str) -> IO[bytes]: ...
+    def write_bytes(self, uri: str, data: bytes) -> None: ...
+    def delete_tree(self, uri: str) -> None: ...
+
+
+def join(base: str, *parts: str) -> str:
+    """Join URI parts with '/' (works for folders and s3:// prefixes)."""
+    return "/".join([base.rstrip("/"), *[p.strip("/") for p in parts]])
+
+
+def spark_uri(uri: str) -> str:
+    """The URI Spark uses for `uri`: `s3://` goes through S3A."""
+    return "s3a://" + uri[len("s3://") :] if uri.startswith("s3://") else uri
+
+
+class LocalStorage:
+    """Storage on the local file system."""
+
+    def exists(self, uri: str) -> bool:
+        return Path(uri).exists()
+
+    def list_dirs(self, uri: str) -> list[str]:
+        path = Path(uri)
+        return sorted(str(p) for p in path.iterdir() if p.is_dir()) if path.is_dir() else []
+
+    def list_files(self, uri: str) -> list[str]:
+        path = Path(uri)
+        return sorted(str(p) for p in path.iterdir() if p.is_file()) if path.is_dir() else []
+
+    def read_bytes(self, uri: str) -> bytes:
+        return Path(uri).read_bytes()
+
+    def iter_chunks(self, uri: str) -> Iterator[bytes]:
+        with open(uri, "rb") as handle:
+            while chunk := handle.read(CHUNK):
+                yield chunk
+
+    def open(self, uri: str) -> IO[bytes]:
+        return open(uri, "rb")
+
+    def write_bytes(self, uri: str, data: bytes) -> None:
+        Path(uri).parent.mkdir(parents=True, exist_ok=True)
+        Path(uri).write_bytes(data)
+
+    def delete_tree(self, uri: str) -> None:
+        shutil.rmtree(uri, ignore_errors=True)
+
+
+@dataclass
+class S3Storage:
+    """Storage on an S3-compatible object store (boto3)."""
+
+    settings: Settings
+
+    def __post_init__(self) -> None:
+        import boto3
+
+        self._s3 = boto3.client(
+            "s3",
+            endpoint_url=self.settings.s3_endpoint or None,
+            aws_access_key_id=self.settings.s3_access_key or None,
+            aws_secret_access_key=self.settings.s3_secret_key or None,
+            region_name=self.settings.s3_region,
+        )
+
+    @staticmethod
+    def _split(uri: str) -> tuple[str, str]:
+        bucket, _, key = uri.split("://", 1)[1].partition("/")
+        return bucket, key
+
+    def _list(self, uri: str, dirs: bool) -> list[str]:
+        bucket, key = self._split(uri)
+        prefix = key.rstrip("/") + "/" if key else ""
+        found: list[str] = []
+        for page in self._s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix, Delimiter="/"):
+            if dirs:
+                found += [f"s3://{bucket}/{p['Prefix'].rstrip('/')}" for p in page.get("CommonPrefixes", [])]
+            else:
+                found += [f"s3://{bucket}/{o['Key']}" for o in page.get("Contents", [])]
+        return sorted(found)
+
+    def exists(self, uri: str) -> bool:
+        bucket, key = self._split(uri)
+        response = self._s3.list_objects_v2(Bucket=bucket, Prefix=key, MaxKeys=1)
+        return response.get("KeyCount", 0) > 0
+
+    def list_dirs(self, uri: str) -> list[str]:
+        return self._list(uri, dirs=True)
+
+    def list_files(self, uri: str) -> list[str]:
+        return self._list(uri, dirs=False)
+
+    def read_bytes(self, uri: str) -> bytes:
+        bucket, key = self._split(uri)
+        return self._s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+
+    def iter_chunks(self, uri: str) -> Iterator[bytes]:
+        bucket, key = self._split(uri)
+        yield from self._s3.get_object(Bucket=bucket, Key=key)["Body"].iter_chunks(CHUNK)
+
+    def open(self, uri: str) -> IO[bytes]:
+        import io
+
+        return io.BytesIO(self.read_bytes(uri))
+
+    def write_bytes(self, uri: str, data: bytes) -> None:
+        bucket, key = self._split(uri)
+        self._s3.put_object(Bucket=bucket, Key=key, Body=data)
+
+    def delete_tree(self, uri: str) -> None:
+        bucket, _ = self._split(uri)
+        for obj in self._list_recursive(uri):
+            self._s3.delete_object(Bucket=bucket, Key=self._split(obj)[1])
+
+    def _list_recursive(self, uri: str) -> list[str]:
+        bucket, key = self._split(uri)
+        pages = self._s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=key.rstrip("/") + "/")
+        return [f"s3://{bucket}/{o['Key']}" for page in pages for o in page.get("Contents", [])]
+
+
+def storage_for(uri: str, settings: Settings) -> Storage:
+    """The storage serving `uri`."""
+    if uri.startswith(("s3://", "s3a://")):
+        return S3Storage(settings)
+    return LocalStorage()

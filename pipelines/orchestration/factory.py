@@ -1,0 +1,81 @@
+"""The DAG factory: one Airflow DAG per sector, built from the sector's specs.
+
+A DAG file is a docstring and `sector_dag("tax", __doc__)`. Tasks: one sensor per
+feed (waits for the delivery's manifest), then one task per step of the plan
+(bronze → silver → gold, each gated before it writes). Gold tasks publish Airflow
+assets (`lake://gold/<table>`) that cross-sector DAGs can be scheduled on.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pendulum
+
+START = pendulum.datetime(2026, 11, 1, tz="Asia/Shanghai")
+
+
+def asset_uri(layer: str, table: str) -> str:
+    """The Airflow asset of a lake table."""
+    return f"lake://{layer}/{table}"
+
+
+def sector_dag(name: str, doc_md: str | None = None, schedule: str = "0 2 * * *") -> Any:
+    """Build the DAG of sector `name`.
+
+    Args:
+        name: a sector of `pipelines.registry.SECTORS`.
+        doc_md: the DAG file's docstring (shown in the UI).
+        schedule: cron in Asia/Shanghai; each run processes its data interval's date.
+
+    Returns:
+        The Airflow DAG.
+    """
+    from airflow.providers.standard.operators.python import PythonOperator
+    from airflow.providers.standard.sensors.python import PythonSensor
+    from airflow.sdk import DAG, Asset
+
+    from pipelines import registry
+    from pipelines.core.plan import plan
+    from pipelines.orchestration import tasks
+    from pipelines.settings import load_settings
+
+    sector = registry.SECTORS[name]
+    timeout = load_settings().delivery_timeout_s
+    with DAG(
+        dag_id=name,
+        description=sector.description,
+        doc_md=doc_md,
+        schedule=schedule,
+        start_date=START,
+        catchup=False,
+        max_active_runs=1,
+        tags=["sector", name],
+        default_args={"owner": "lakehouse", "retries": 2, "retry_delay": timedelta(minutes=2)},
+    ) as dag:
+        created: dict[str, Any] = {}
+        for step in plan(sector):
+            outlets = [Asset(asset_uri(step.layer, step.table))] if step.layer == "gold" else []
+            created[step.task_id] = PythonOperator(
+                task_id=step.task_id,
+                python_callable=tasks.run_step,
+                op_kwargs={"sector": name, "layer": step.layer, "table": step.table},
+                outlets=outlets,
+                doc_md=f"{step.layer} step of `{step.layer}.{step.table}`: read, gate, then write.",
+            )
+            if step.layer == "bronze":
+                feed = next(s.feed for s in sector.silver if s.feed.table == step.table)
+                wait = PythonSensor(
+                    task_id=f"wait__{feed.table}",
+                    python_callable=tasks.delivery_ready,
+                    op_kwargs={"sector": feed.sector, "feed": feed.feed},
+                    poke_interval=60,
+                    timeout=timeout,
+                    mode="reschedule",
+                    doc_md=f"Waits for `<landing>/{feed.sector}/{feed.feed}/dt=<date>/_manifest.json`.",
+                )
+                wait >> created[step.task_id]
+            for upstream in step.upstream:
+                created[upstream] >> created[step.task_id]
+    return dag

@@ -1,0 +1,1 @@
+"""Quality gates: Great Expectations suites per layer and table, with block/warn policies."""

@@ -1,0 +1,62 @@
+"""Reading lake tables without Spark (delta-rs + pyarrow): for summaries, tests and analysts.
+
+Reads the files of the table's current snapshot with pyarrow.dataset; this avoids
+`DeltaTable.to_pyarrow_table()`, which aborts the interpreter at exit on this stack.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pipelines.io.storage import join
+from pipelines.settings import Settings
+
+
+def storage_options(settings: Settings) -> dict[str, str]:
+    """delta-rs options for the configured object store."""
+    if not settings.s3_endpoint:
+        return {}
+    return {
+        "AWS_ENDPOINT_URL": settings.s3_endpoint,
+        "AWS_ACCESS_KEY_ID": settings.s3_access_key,
+        "AWS_SECRET_ACCESS_KEY": settings.s3_secret_key,
+        "AWS_REGION": settings.s3_region,
+        "AWS_ALLOW_HTTP": str(settings.s3_endpoint.startswith("http://")).lower(),
+        "AWS_S3_ALLOW_UNSAFE_RENAME": "true",
+    }
+
+
+def arrow_table(settings: Settings, layer: str, name: str) -> Any:
+    """The current snapshot of `<layer>.<name>` as a pyarrow Table (partition columns included)."""
+    import pyarrow.dataset as ds
+    from deltalake import DeltaTable
+
+    uri = join(settings.lake_root, layer, name)
+    table = DeltaTable(uri, storage_options=storage_options(settings))
+    files = table.file_uris()
+    schema = table.schema().to_arrow()
+    import pyarrow as pa
+
+    schema = pa.schema(schema)
+    filesystem = None
+    if uri.startswith("s3://"):
+        from pyarrow import fs
+
+        filesystem = fs.S3FileSystem(
+            endpoint_override=settings.s3_endpoint, access_key=settings.s3_access_key,
+            secret_key=settings.s3_secret_key, region=settings.s3_region,
+            scheme="http" if settings.s3_endpoint.startswith("http://") else "https",
+        )
+        files = [f.split("://", 1)[1] for f in files]
+    partitions = table.metadata().partition_columns
+    # Spark writes partitions as hive-style folders under the table root.
+    partitioning = ds.partitioning(pa.schema([schema.field(p) for p in partitions]), flavor="hive") if partitions else None
+    base = files[0].rsplit("/", 1 + len(partitions))[0] if files else None
+    dataset = ds.dataset(files, schema=schema, filesystem=filesystem, format="parquet",
+                         partitioning=partitioning, partition_base_dir=base)
+    return dataset.to_table()
+
+
+def read_table(settings: Settings, layer: str, name: str) -> list[dict[str, Any]]:
+    """The rows of `<layer>.<name>` as dicts."""
+    return arrow_table(settings, layer, name).to_pylist()

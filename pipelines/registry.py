@@ -1,0 +1,22 @@
+"""All sectors of the lakehouse, by name. Adding a sector = adding it here."""
+
+from __future__ import annotations
+
+from pipelines.core.spec import Sector
+from pipelines.tax import SECTOR as TAX
+
+SECTORS: dict[str, Sector] = {s.name: s for s in (TAX,)}
+
+
+def sectors(names: list[str] | None = None) -> list[Sector]:
+    """The sectors called `names` (all when None).
+
+    Raises:
+        KeyError: for an unknown sector, naming the known ones.
+    """
+    if not names:
+        return list(SECTORS.values())
+    unknown = [n for n in names if n not in SECTORS]
+    if unknown:
+        raise KeyError(f"unknown sector(s) {unknown}; known: {sorted(SECTORS)}")
+    return [SECTORS[n] for n in names]

@@ -1,0 +1,114 @@
+"""The one settings object: where data lives, which Spark to use, which secrets.
+
+Values come, highest first, from environment variables `LAKEHOUSE_<FIELD>`, an optional
+TOML file named by `LAKEHOUSE_SETTINGS_FILE`, and the embedded defaults (a laptop:
+local Spark, Delta under `./data/lake`, Airflow on SQLite under `./.airflow`).
+Switching to a cluster is a different environment or file, never a code change.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "LAKEHOUSE_"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Typed, frozen configuration of one lakehouse deployment.
+
+    Attributes:
+        landing_root: where departments deliver files (folder or `s3://bucket/prefix`).
+        lake_root: root of the Delta tables (`<lake_root>/<layer>/<table>`).
+        spark_master: Spark master URL (`local[*]`, `spark://host:7077`).
+        spark_driver_memory: driver memory for local sessions.
+        spark_shuffle_partitions: `spark.sql.shuffle.partitions` (small locally, large on a cluster).
+        jars_dir: folder of the JVM jars resolved by `make jars` (Delta, S3A).
+        docs_dir: where validation results and Data Docs are written.
+        airflow_home: Airflow's home (SQLite metadata by default).
+        s3_endpoint / s3_access_key / s3_secret_key / s3_region: object store access.
+        pii_key: secret key of the HMAC-SHA256 tokens that replace personal data in silver.
+        pii_key_file: file holding that key when `pii_key` is empty (`make setup` creates a
+            random one for a laptop; clusters pass the key from their secret store).
+        delivery_timeout_s: how long a sensor waits for a delivery's manifest.
+    """
+
+    landing_root: str = str(PROJECT_ROOT / "data" / "landing")
+    lake_root: str = str(PROJECT_ROOT / "data" / "lake")
+    spark_master: str = "local[*]"
+    spark_driver_memory: str = "4g"
+    spark_shuffle_partitions: int = 8
+    jars_dir: str = str(PROJECT_ROOT / ".jars")
+    docs_dir: str = str(PROJECT_ROOT / "data" / "docs")
+    airflow_home: str = str(PROJECT_ROOT / ".airflow")
+    s3_endpoint: str = ""
+    s3_access_key: str = ""
+    s3_secret_key: str = ""
+    s3_region: str = "us-east-1"
+    pii_key: str = ""
+    pii_key_file: str = str(PROJECT_ROOT / ".secrets" / "pii.key")
+    delivery_timeout_s: int = 6 * 3600
+
+    def __repr__(self) -> str:
+        """Show every setting but never a secret's value."""
+        shown = {f.name: getattr(self, f.name) for f in fields(self)}
+        for secret in ("s3_secret_key", "pii_key"):
+            shown[secret] = "***" if shown[secret] else ""
+        return "Settings(" + ", ".join(f"{k}={v!r}" for k, v in shown.items()) + ")"
+
+    def pii_secret(self) -> str:
+        """The HMAC key for personal data.
+
+        Raises:
+            RuntimeError: when neither `LAKEHOUSE_PII_KEY` nor the key file is set.
+        """
+        if self.pii_key:
+            return self.pii_key
+        path = Path(self.pii_key_file)
+        if path.is_file() and path.read_text("utf-8").strip():
+            return path.read_text("utf-8").strip()
+        raise RuntimeError(
+            f"No PII key: set LAKEHOUSE_PII_KEY or create {path} (`make setup` writes a random one)."
+        )
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        """A copy with some fields replaced (None values are ignored)."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def _coerce(name: str, raw: Any) -> Any:
+    kind = {f.name: f.type for f in fields(Settings)}[name]
+    return int(raw) if kind == "int" else str(raw)
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    """Build the settings from the environment and the optional settings file.
+
+    Args:
+        env: the environment to read (defaults to `os.environ`).
+
+    Returns:
+        The frozen settings.
+
+    Raises:
+        ValueError: on an unknown key in the settings file.
+    """
+    env = dict(os.environ if env is None else env)
+    known = {f.name for f in fields(Settings)}
+    values: dict[str, Any] = {}
+    settings_file = env.get(ENV_PREFIX + "SETTINGS_FILE")
+    if settings_file:
+        data = tomllib.loads(Path(settings_file).read_text("utf-8"))
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"{settings_file}: unknown settings {sorted(unknown)}; known: {sorted(known)}")
+        values.update({k: _coerce(k, v) for k, v in data.items()})
+    for name in known:
+        if ENV_PREFIX + name.upper() in env:
+            values[name] = _coerce(name, env[ENV_PREFIX + name.upper()])
+    return Settings(**values)

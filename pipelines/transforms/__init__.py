@@ -1,0 +1,1 @@
+"""Pure `DataFrame -> DataFrame` transforms and column expressions shared by the sectors."""

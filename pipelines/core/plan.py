@@ -28,5 +28,6 @@ def plan(sector: Sector) -> list[Step]:
         bronze = Step("bronze", spec.feed.table, ())
         steps += [bronze, Step("silver", spec.name, (bronze.task_id,))]
     for gold in sector.gold:
-        steps.append(Step("gold", gold.name, tuple(f"silver__{s}" for s in gold.sources)))
+        inside = tuple(f"{layer}__{table}" for layer, table in gold.source_refs if sector.produces(layer, table))
+        steps.append(Step("gold", gold.name, inside))
     return steps

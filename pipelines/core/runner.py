@@ -24,7 +24,7 @@ def execute(spark: SparkSession, settings: Settings, sector: Sector, step: Step,
     if step.layer == "silver":
         return promote_silver(spark, settings, sector.silver_table(step.table), ctx)
     gold = next(g for g in sector.gold if g.name == step.table)
-    return build_gold(spark, settings, sector, gold, ctx)
+    return build_gold(spark, settings, gold, ctx)
 
 
 def run_sector(

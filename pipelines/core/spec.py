@@ -61,18 +61,27 @@ class FeedSpec:
         return f"{self.sector}_{self.feed}"
 
 
+WRITE_MODES = ("merge_latest", "scd2", "snapshot")
+GOLD_MODES = ("touched", "as_of")
+
+
 @dataclass(frozen=True)
 class SilverSpec:
-    """A silver table fed by one feed, with latest-version-wins semantics.
+    """A silver table fed by one feed.
 
     Attributes:
         name: table name (`silver.<name>`).
         feed: the feed it is built from.
-        transform: `module:function` of the pure transform applied to the feed's valid, typed rows.
+        transform: `module:function` of the pure transform applied to the feed's valid,
+            typed rows (personal data still in clear: derive birth year, plate province…
+            here; the step then replaces every PII column of the contract by a token).
         key: the business key.
-        order_by: version columns; the greatest wins per key.
-        partition_by: partition column (derived by `transform` if needed).
+        order_by: version columns; the greatest wins per key (`scd2`: the change time).
+        partition_by: partition column, derived by `transform` if needed ("" = none).
         catalog: directory entry.
+        write: `merge_latest` (Delta MERGE, latest version wins), `scd2` (type-2 history:
+            valid_from, valid_to, is_current) or `snapshot` (a register delivered whole:
+            the table becomes the latest delivery).
     """
 
     name: str
@@ -82,20 +91,30 @@ class SilverSpec:
     order_by: tuple[str, ...]
     partition_by: str
     catalog: Catalog
+    write: str = "merge_latest"
+
+    def __post_init__(self) -> None:
+        if self.write not in WRITE_MODES:
+            raise ValueError(f"{self.name}: write must be one of {WRITE_MODES}, not {self.write!r}")
 
 
 @dataclass(frozen=True)
 class GoldSpec:
-    """A gold table rebuilt for the partitions its sources' new rows touch.
+    """A gold table, rebuilt incrementally.
 
     Attributes:
         name: table name (`gold.<name>`).
-        sources: silver tables read (by name).
-        build: `module:function` of the pure build over the sources (already limited to the
-            touched partitions): `Mapping[str, DataFrame] -> DataFrame`.
-        partition_by: the gold partition column; it is also a column of every source,
-            so the touched partitions are the values of the source rows a delivery changed.
+        sources: tables read: `name` (a silver table of the same sector) or `layer.name`
+            (any silver/gold table, also of other sectors).
+        build: `module:function` of the pure build
+            `(sources: Mapping[str, DataFrame], as_of: date) -> DataFrame`; sources are
+            keyed by table name.
+        partition_by: the gold partition column ("" = unpartitioned).
         catalog: directory entry.
+        mode: `touched` — rebuild the partitions whose source rows the date's deliveries
+            changed (`partition_by` must be a column of every source, which is read limited
+            to those partitions); `as_of` — rebuild the date's snapshot from whole sources
+            into partition `partition_by = date` (or the whole table when unpartitioned).
     """
 
     name: str
@@ -103,6 +122,16 @@ class GoldSpec:
     build: str
     partition_by: str
     catalog: Catalog
+    mode: str = "touched"
+
+    def __post_init__(self) -> None:
+        if self.mode not in GOLD_MODES:
+            raise ValueError(f"{self.name}: mode must be one of {GOLD_MODES}, not {self.mode!r}")
+
+    @property
+    def source_refs(self) -> tuple[tuple[str, str], ...]:
+        """(layer, table) of every source."""
+        return tuple(tuple(s.split(".", 1)) if "." in s else ("silver", s) for s in self.sources)  # type: ignore[misc]
 
 
 @dataclass(frozen=True)
@@ -123,6 +152,12 @@ class Sector:
         """The silver spec called `name`."""
         return next(s for s in self.silver if s.name == name)
 
-    def upstream(self, gold: GoldSpec) -> tuple[SilverSpec, ...]:
-        """Silver specs a gold table reads (the edges of the DAG)."""
-        return tuple(self.silver_table(n) for n in gold.sources)
+    def produces(self, layer: str, table: str) -> bool:
+        """True when this sector writes `<layer>.<table>`."""
+        tables = {("silver", s.name) for s in self.silver} | {("gold", g.name) for g in self.gold}
+        return (layer, table) in tables
+
+    def external_sources(self) -> tuple[tuple[str, str], ...]:
+        """Sources of this sector's gold tables that other sectors produce (scheduling edges)."""
+        refs = {ref for g in self.gold for ref in g.source_refs if not self.produces(*ref)}
+        return tuple(sorted(refs))

@@ -8,7 +8,6 @@ idempotently and returns a `StepResult` with the counts that reconcile:
 from __future__ import annotations
 
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -16,7 +15,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from pipelines.core.rules import REASONS, validate
-from pipelines.core.spec import FeedSpec, GoldSpec, Sector, SilverSpec, resolve
+from pipelines.core.spec import FeedSpec, GoldSpec, SilverSpec, resolve
 from pipelines.io import delta
 from pipelines.io.delta import TableRef
 from pipelines.io.landing import verify_delivery
@@ -25,6 +24,7 @@ from pipelines.io.storage import storage_for
 from pipelines.quality.gate import GateResult, enforce, run_gate
 from pipelines.settings import Settings
 from pipelines.transforms.common import DUPLICATE, keep_latest, mark_exact_duplicates
+from pipelines.transforms.pii import tokenize
 
 
 class ReconciliationError(Exception):
@@ -127,7 +127,10 @@ def _quarantine_rows(rejected: DataFrame, ctx: RunContext) -> DataFrame:
 
 
 def promote_silver(spark: SparkSession, settings: Settings, spec: SilverSpec, ctx: RunContext) -> StepResult:
-    """Validate a delivery's bronze rows, quarantine the rejects and MERGE the rest into silver.
+    """Validate a delivery's bronze rows, quarantine the rejects and write the rest to silver.
+
+    Personal data columns of the contract are replaced by tokens after the spec's
+    transform. The write follows `spec.write` (MERGE latest, SCD2 history or snapshot).
 
     Raises:
         GateFailed: the silver suite blocked (silver and quarantine untouched).
@@ -150,59 +153,83 @@ def promote_silver(spark: SparkSession, settings: Settings, spec: SilverSpec, ct
     )
     try:
         counts = _classify_counts(checked)
-        result.rows_in = counts["rows"]
-        result.duplicates, result.quarantined = counts["duplicates"], counts["quarantined"]
+        result.rows_in, result.duplicates, result.quarantined = counts["rows"], counts["duplicates"], counts["quarantined"]
         result.promoted = result.rows_in - result.duplicates - result.quarantined
         result.reasons = counts["reasons"]
         if result.rows_in == 0:
             result.status, result.message = "empty", "no bronze rows for this dt"
             return result
+        if result.rows_in != result.promoted + result.quarantined + result.duplicates:
+            raise ReconciliationError(f"{table} dt={ctx.dt}: rows unaccounted for: {result}")
         fresh = checked.where(~F.col(DUPLICATE))
         valid = fresh.where(F.size(REASONS) == 0).drop(REASONS, DUPLICATE)
-        candidates = resolve(spec.transform)(valid).transform(keep_latest(spec.key, spec.order_by)).persist()
-        gate = _gate(candidates, "silver", spec.name, ctx, settings)
-        rejected = _quarantine_rows(fresh.where(F.size(REASONS) > 0), ctx)
-        delta.replace_partitions(spark, rejected, quarantine.uri(settings.lake_root), "_dt", [ctx.dt])
-        delta.merge_latest(spark, candidates, table.uri(settings.lake_root), spec.key, spec.order_by, spec.partition_by)
-        result.partitions = sorted(str(r[0]) for r in candidates.select(spec.partition_by).distinct().collect())
-        candidates.unpersist()
+        pii = [c.name for c in contract.columns if c.pii]
+        candidates = (
+            resolve(spec.transform)(valid)
+            .transform(tokenize(pii, settings.pii_secret()) if pii else (lambda f: f))
+            .transform(keep_latest(spec.key, spec.order_by) if spec.write != "scd2" else (lambda f: f))
+            .persist()
+        )
+        try:
+            gate = _gate(candidates, "silver", spec.name, ctx, settings)
+            rejected = _quarantine_rows(fresh.where(F.size(REASONS) > 0), ctx)
+            delta.replace_partitions(spark, rejected, quarantine.uri(settings.lake_root), "_dt", [ctx.dt])
+            _write_silver(spark, settings, spec, candidates)
+            if spec.partition_by:
+                result.partitions = sorted(str(r[0]) for r in candidates.select(spec.partition_by).distinct().collect())
+        finally:
+            candidates.unpersist()
     finally:
         checked.unpersist()
-    if result.rows_in != result.promoted + result.quarantined + result.duplicates:
-        raise ReconciliationError(f"{table} dt={ctx.dt}: rows unaccounted for: {result}")
+    drift = sorted({k for r in bronze.select(F.explode(F.map_keys("_extra"))).distinct().collect() for k in r})
+    if drift:
+        result.message = f"schema drift: {drift} not in the contract, ignored by silver"
     result.gate, result.docs = gate.summary(), gate.docs
     result.version = delta.version(spark, table.uri(settings.lake_root))
     result.seconds = time.monotonic() - started
     return result
 
 
+def _write_silver(spark: SparkSession, settings: Settings, spec: SilverSpec, candidates: DataFrame) -> None:
+    uri = TableRef("silver", spec.name).uri(settings.lake_root)
+    if spec.write == "snapshot":
+        delta.overwrite(candidates, uri)
+    elif spec.write == "scd2":
+        delta.merge_scd2(spark, candidates, uri, spec.key, spec.order_by[0])
+    else:
+        delta.merge_latest(spark, candidates, uri, spec.key, spec.order_by, spec.partition_by)
+
+
 def _classify_counts(checked: DataFrame) -> dict:
-    """Rows, duplicates, quarantined and reasons of a validated batch in one aggregation."""
+    """Rows, duplicates and quarantined of a validated batch (one aggregation), reasons by kind."""
     is_rejected = ~F.col(DUPLICATE) & (F.size(REASONS) > 0)
     row = checked.agg(
         F.count(F.lit(1)).alias("rows"),
         F.count_if(F.col(DUPLICATE)).alias("duplicates"),
         F.count_if(is_rejected).alias("quarantined"),
-        F.flatten(F.collect_list(F.when(is_rejected, F.col(REASONS)))).alias("reasons"),
     ).first()
-    reasons = Counter(r.split(":", 1)[0] for r in (row["reasons"] or []))
+    kinds = (
+        checked.where(is_rejected)
+        .select(F.explode(F.array_distinct(F.transform(REASONS, lambda r: F.split(r, ":")[0]))).alias("kind"))
+        .groupBy("kind").count().collect()
+    )
     return {"rows": row["rows"], "duplicates": row["duplicates"], "quarantined": row["quarantined"],
-            "reasons": dict(reasons)}
+            "reasons": {k["kind"]: k["count"] for k in kinds}}
 
 
-def touched_partitions(spark: SparkSession, settings: Settings, sector: Sector, gold: GoldSpec, dt: str) -> list[str]:
-    """Partitions of `gold` that the dt's deliveries changed in its silver sources."""
+def touched_partitions(spark: SparkSession, settings: Settings, spec: GoldSpec, dt: str) -> list[str]:
+    """Partitions of `spec` that the dt's deliveries changed in its silver sources."""
     values: set[str] = set()
-    for source in sector.upstream(gold):
-        uri = TableRef("silver", source.name).uri(settings.lake_root)
+    for layer, name in spec.source_refs:
+        uri = TableRef(layer, name).uri(settings.lake_root)
         if delta.exists(spark, uri):
             frame = spark.read.format("delta").load(uri).where(F.col("_dt") == F.lit(dt).cast("date"))
-            values |= {str(r[0]) for r in frame.select(gold.partition_by).distinct().collect()}
+            values |= {str(r[0]) for r in frame.select(spec.partition_by).distinct().collect()}
     return sorted(values)
 
 
-def build_gold(spark: SparkSession, settings: Settings, sector: Sector, spec: GoldSpec, ctx: RunContext) -> StepResult:
-    """Rebuild the partitions of `gold.<name>` that the dt's silver changes touched.
+def build_gold(spark: SparkSession, settings: Settings, spec: GoldSpec, ctx: RunContext) -> StepResult:
+    """Rebuild `gold.<name>` for the date: the touched partitions, or the date's snapshot.
 
     Raises:
         GateFailed: the gold suite blocked (the gold table untouched).
@@ -210,20 +237,29 @@ def build_gold(spark: SparkSession, settings: Settings, sector: Sector, spec: Go
     started = time.monotonic()
     table = TableRef("gold", spec.name)
     result = StepResult("gold", str(table), ctx.dt, ctx.run_id)
-    parts = touched_partitions(spark, settings, sector, spec, ctx.dt)
-    if not parts:
-        result.status, result.message = "empty", "no silver changes for this dt"
+    missing = [f"{layer}.{name}" for layer, name in spec.source_refs
+               if not delta.exists(spark, TableRef(layer, name).uri(settings.lake_root))]
+    if missing:
+        result.status, result.message = "empty", f"sources not built yet: {missing}"
         return result
-    sources = {
-        s.name: spark.read.format("delta").load(TableRef("silver", s.name).uri(settings.lake_root))
-        .where(F.col(spec.partition_by).isin(parts))
-        for s in sector.upstream(spec)
-    }
-    built = resolve(spec.build)(sources).persist()
+    sources = {name: spark.read.format("delta").load(TableRef(layer, name).uri(settings.lake_root))
+               for layer, name in spec.source_refs}
+    if spec.mode == "touched":
+        parts = touched_partitions(spark, settings, spec, ctx.dt)
+        if not parts:
+            result.status, result.message = "empty", "no silver changes for this dt"
+            return result
+        sources = {n: f.where(F.col(spec.partition_by).cast("string").isin(parts)) for n, f in sources.items()}
+    else:
+        parts = [ctx.dt] if spec.partition_by else []
+    built = resolve(spec.build)(sources, date.fromisoformat(ctx.dt)).persist()
     try:
         result.rows_in = result.promoted = built.count()
         gate = _gate(built, "gold", spec.name, ctx, settings)
-        delta.replace_partitions(spark, built, table.uri(settings.lake_root), spec.partition_by, parts)
+        if spec.partition_by:
+            delta.replace_partitions(spark, built, table.uri(settings.lake_root), spec.partition_by, parts)
+        else:
+            delta.overwrite(built, table.uri(settings.lake_root))
     finally:
         built.unpersist()
     result.partitions, result.gate, result.docs = parts, gate.summary(), gate.docs

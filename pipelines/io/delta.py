@@ -133,3 +133,43 @@ def merge_keyed(spark: SparkSession, frame: DataFrame, uri: str, key: Sequence[s
         return
     on = " AND ".join(f"t.`{k}` <=> s.`{k}`" for k in key)
     DeltaTable.forPath(spark, uri).alias("t").merge(frame.alias("s"), on).whenMatchedUpdateAll().whenNotMatchedInsertAll().execute()
+
+
+def merge_scd2(spark: SparkSession, changes: DataFrame, uri: str, key: Sequence[str], changed_at: str) -> None:
+    """Keep type-2 history: every change opens a version `[valid_from, valid_to)`.
+
+    The history of each key in `changes` is recomputed from its stored versions plus the
+    new changes (so late or replayed changes land in order), then upserted by
+    `(key, valid_from)`. A change already stored (same key and time) replaces itself,
+    so a rerun is a no-op.
+
+    Args:
+        spark: the session.
+        changes: change rows (any number per key) with the `changed_at` column.
+        uri: the target table.
+        key: the entity key.
+        changed_at: the change-time column that orders versions.
+    """
+    from delta.tables import DeltaTable
+    from pyspark.sql import Window
+
+    scd = ("valid_from", "valid_to", "is_current")
+    combined = changes
+    if exists(spark, uri):
+        stored = spark.read.format("delta").load(uri).join(changes.select(*key).distinct(), on=list(key), how="left_semi")
+        combined = stored.drop(*scd).unionByName(changes)
+    latest_copy = Window.partitionBy(*key, changed_at).orderBy(F.col("_dt").desc(), F.col("_row_no").desc())
+    order = Window.partitionBy(*key).orderBy(changed_at)
+    history = (
+        combined.withColumn("__copy", F.row_number().over(latest_copy))
+        .where("__copy = 1")
+        .drop("__copy")
+        .withColumn("valid_from", F.col(changed_at))
+        .withColumn("valid_to", F.lead(changed_at).over(order))
+        .withColumn("is_current", F.col("valid_to").isNull())
+    )
+    if not exists(spark, uri):
+        history.write.format("delta").save(uri)
+        return
+    on = " AND ".join([f"t.`{k}` <=> s.`{k}`" for k in key] + ["t.valid_from = s.valid_from"])
+    DeltaTable.forPath(spark, uri).alias("t").merge(history.alias("s"), on).whenMatchedUpdateAll().whenNotMatchedInsertAll().execute()

@@ -3,7 +3,8 @@
 A DAG file is a docstring and `sector_dag("tax", __doc__)`. Tasks: one sensor per
 feed (waits for the delivery's manifest), then one task per step of the plan
 (bronze → silver → gold, each gated before it writes). Gold tasks publish Airflow
-assets (`lake://gold/<table>`) that cross-sector DAGs can be scheduled on.
+assets (`lake://gold/<table>`, silver tasks `lake://silver/<table>`) that cross-sector
+DAGs are scheduled on.
 """
 
 from __future__ import annotations
@@ -43,11 +44,13 @@ def sector_dag(name: str, doc_md: str | None = None, schedule: str = "0 2 * * *"
 
     sector = registry.SECTORS[name]
     timeout = load_settings().delivery_timeout_s
+    # A sector without feeds of its own (cross-sector gold) runs when its sources are updated.
+    external = [Asset(asset_uri(layer, table)) for layer, table in sector.external_sources()]
     with DAG(
         dag_id=name,
         description=sector.description,
         doc_md=doc_md,
-        schedule=schedule,
+        schedule=external if external and not sector.feeds else schedule,
         start_date=START,
         catchup=False,
         max_active_runs=1,
@@ -56,7 +59,7 @@ def sector_dag(name: str, doc_md: str | None = None, schedule: str = "0 2 * * *"
     ) as dag:
         created: dict[str, Any] = {}
         for step in plan(sector):
-            outlets = [Asset(asset_uri(step.layer, step.table))] if step.layer == "gold" else []
+            outlets = [Asset(asset_uri(step.layer, step.table))] if step.layer in ("silver", "gold") else []
             created[step.task_id] = PythonOperator(
                 task_id=step.task_id,
                 python_callable=tasks.run_step,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from pyspark.sql import DataFrame, Window
+from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
 from pipelines.transforms.identifiers import city_code
@@ -55,3 +55,8 @@ def with_industry_section(industry_column: str = "industry_code", output: str = 
         return frame.withColumn(output, F.substring(F.col(industry_column), 1, 1))
 
     return transform
+
+
+def local_date(timestamp: Column) -> Column:
+    """The Asia/Shanghai calendar date of a UTC instant."""
+    return F.to_date(F.from_utc_timestamp(timestamp, "Asia/Shanghai"))

@@ -1,0 +1,1 @@
+"""One module per sector; each exposes its feeds as `Feed` objects (see `base`)."""

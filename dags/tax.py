@@ -1,5 +1,5 @@
 """
-### Tax sector (省税务局)
+### Tax sector (省税务局) — Airflow DAG
 
 Daily: waits for the `tax/returns` delivery of the run's date, lands it in
 `bronze.tax_returns` (manifest-checked), promotes valid declarations to

@@ -1,0 +1,47 @@
+"""Shared fixtures: one SparkSession for the whole test run, tuned for tests, and
+settings pointing every root (landing, lake, docs) at a temporary folder."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pipelines.settings import Settings, load_settings
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings for tests: local[2] Spark, everything under one temporary folder."""
+    root = tmp_path_factory.mktemp("lakehouse")
+    return load_settings().with_overrides(
+        landing_root=str(root / "landing"),
+        lake_root=str(root / "lake"),
+        docs_dir=str(root / "docs"),
+        spark_master="local[2]",
+        spark_shuffle_partitions=2,
+        spark_driver_memory="2g",
+        pii_key="test-only-pii-key",
+    )
+
+
+@pytest.fixture(scope="session")
+def spark(settings: Settings) -> Iterator[object]:
+    """The one SparkSession of the test run (Delta configured, UI off, 2 shuffle partitions)."""
+    from pipelines.spark import get_session, stop_session
+
+    session = get_session(settings, "lakehouse-tests")
+    yield session
+    stop_session()
+
+
+@pytest.fixture
+def fresh_settings(settings: Settings, tmp_path: Path) -> Settings:
+    """Settings with a lake and landing zone of the test's own (same Spark session)."""
+    return settings.with_overrides(
+        landing_root=str(tmp_path / "landing"), lake_root=str(tmp_path / "lake"), docs_dir=str(tmp_path / "docs")
+    )

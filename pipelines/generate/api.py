@@ -8,6 +8,7 @@ ground truth next to (never inside) the delivery folders.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -37,7 +38,7 @@ def _select(sectors: Sequence[str] | None) -> list[Feed]:
 
 
 def generate(
-    landing: str,
+    landing: str | os.PathLike[str],
     start: dt.date,
     days: int = 1,
     scale: float = 1.0,
@@ -68,10 +69,11 @@ def generate(
         The report: rows, defects and throughput per delivery and feed.
 
     Raises:
-        ValueError: for unknown sectors, bad delivery-defect requests or days < 1.
+        ValueError: for unknown sectors, bad delivery-defect requests, days < 1 or scale <= 0.
     """
-    if days < 1:
-        raise ValueError("days must be at least 1")
+    if days < 1 or scale <= 0:
+        raise ValueError("days must be at least 1 and scale positive")
+    landing = os.fspath(landing)
     began = time.perf_counter()
     feeds = _select(sectors)
     requested = parse_delivery_defects(list(delivery_defects))

@@ -197,10 +197,8 @@ def plan(n: int, rate: float, kinds: list[str], rng: np.random.Generator, clone:
         spoil_src = rng.integers(0, n, len(spoil_kinds))
         dup_src = rng.integers(0, n, n_dup)
     else:
-        picked = rng.choice(n, min(n, total), replace=False)
+        picked = rng.choice(n, total, replace=False)  # total <= n: binomial(n, p)
         spoil_src, dup_src = picked[: len(spoil_kinds)], picked[len(spoil_kinds):]
-        if len(dup_src) < n_dup:  # tiny chunks: nothing clean left to copy
-            n_dup = len(dup_src)
     inserted_src = np.concatenate([spoil_src, dup_src]) if clone else dup_src
     inserted_kind = np.concatenate([spoil_kinds, np.full(n_dup, "exact_duplicate")]) if clone \
         else np.full(len(dup_src), "exact_duplicate")

@@ -18,7 +18,7 @@ import numpy as np
 
 from pipelines.generate.defects import Spoil
 from pipelines.generate.encode import EncodedFile, FileChanges, encode
-from pipelines.generate.feeds.base import Chunk, DayContext, Feed
+from pipelines.generate.feeds.base import Chunk, DayContext, Feed, FeedSpec
 from pipelines.generate.manifest import MANIFEST_NAME, FileEntry, file_entry, manifest_bytes
 from pipelines.generate.rand import rng_for
 from pipelines.generate.sink import Sink
@@ -111,7 +111,7 @@ def write_delivery(sink: Sink, truth_sink: Sink, world: World, feed: Feed, ctx: 
         encoded = encode(spec, chunk, rate, spoil, changes)
         sink.put(folder + name, encoded.data)
         files.append(file_entry(name, encoded.data, encoded.rows))
-        _record_file(truth, name, encoded, changes, spec.drift_column[0], spec.header, spec.columns)
+        _record_file(truth, spec, name, encoded, changes)
         if options.progress:
             options.progress(f"{spec.name} dt={day} {name}: {encoded.rows} rows")
     if "empty_delivery" in kinds:
@@ -135,16 +135,15 @@ def _clear(sink: Sink, folder: str) -> None:
         sink.delete(key)
 
 
-def _record_file(truth: DeliveryTruth, name: str, encoded: EncodedFile, changes: FileChanges, drift_name: str,
-                 header: tuple[str, ...] | None, columns: tuple[str, ...]) -> None:
+def _record_file(truth: DeliveryTruth, spec: FeedSpec, name: str, encoded: EncodedFile, changes: FileChanges) -> None:
     """Add a file's rows and defects (plus its file-level changes) to the truth."""
     truth.rows_per_file[name] = encoded.rows
     for row, kind, detail in encoded.defects:
         truth.add(name, row, kind, detail)
     if changes.drift:
-        truth.add(name, None, "schema_drift", f"extra column {drift_name}")
+        truth.add(name, None, "schema_drift", f"extra column {spec.drift_column[0]}")
     if changes.drop_column:
-        label = dict(zip(columns, header or columns, strict=True))[changes.drop_column]
+        label = dict(zip(spec.columns, spec.header or spec.columns, strict=True))[changes.drop_column]
         truth.add(name, None, "missing_column", f"required column {label} absent")
 
 

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from pipelines.generate.defects import Columns, Injection, Spoil, pick_recipe, plan
+from pipelines.generate.defects import Columns, Injection, Recipe, Spoil, pick_recipe, plan
 from pipelines.generate.feeds.base import Chunk, FeedSpec
 
 
@@ -54,23 +54,47 @@ def _kinds(spec: FeedSpec, fmt_ok: str) -> list[str]:
     return kinds + ["exact_duplicate"]
 
 
-def _spoil_columns(spec: FeedSpec, columns: Columns, inj: Injection, spoil: Spoil) -> tuple[Columns, dict[int, tuple]]:
-    """Apply cell recipes; return the columns and the rows waiting for a line recipe."""
+def _spoil_cells(spec: FeedSpec, columns: Columns, inj: Injection, spoil: Spoil
+                 ) -> tuple[Columns, dict[int, tuple[str, str]], dict[int, tuple[str, Recipe]]]:
+    """Lay out the rows (copies inserted), give clones fresh keys and apply cell recipes.
+
+    Returns:
+        The output columns, (kind, detail) per spoiled row, and the rows whose
+        recipe works on the rendered line (applied later by `_spoil_lines`).
+    """
     columns = {k: v[inj.order] for k, v in columns.items()}
     if len(inj.clones) and spec.clone_key is not None:
         spec.clone_key(columns, inj.clones, spoil.rng)
-    pending: dict[int, tuple] = {}
-    details: dict[int, tuple] = {}
+    done: dict[int, tuple[str, str]] = {}
+    pending: dict[int, tuple[str, Recipe]] = {}
     for row, kind in sorted(inj.kinds.items()):
         if kind == "exact_duplicate":
-            details[row] = (kind, "copy of an earlier row")
+            done[row] = (kind, "copy of an earlier row")
             continue
         recipe = pick_recipe(spec.recipes[kind], spoil.rng)
         if recipe.cell is not None:
-            details[row] = (kind, recipe.cell(columns, row, spoil))
+            done[row] = (kind, recipe.cell(columns, row, spoil))
         else:
             pending[row] = (kind, recipe)
-    return columns, {**details, **{r: ("line",) + v for r, v in pending.items()}}
+    return columns, done, pending
+
+
+def _spoil_lines(lines: pa.Array, pending: dict[int, tuple[str, Recipe]], spoil: Spoil
+                 ) -> tuple[pa.Array, dict[int, tuple[str, str]]]:
+    """Apply line recipes to the rendered lines of the pending rows."""
+    if not pending:
+        return lines, {}
+    rows = sorted(pending)
+    done: dict[int, tuple[str, str]] = {}
+    new: list[str] = []
+    for row, text in zip(rows, lines.take(pa.array(rows)).to_pylist(), strict=True):
+        kind, recipe = pending[row]
+        changed, detail = recipe.line(text, spoil)
+        new.append(changed)
+        done[row] = (kind, detail)
+    mask = np.zeros(len(lines), dtype=bool)
+    mask[rows] = True
+    return pc.replace_with_mask(lines, pa.array(mask), pa.array(new, pa.string())), done
 
 
 def _quote_csv(values: pa.Array, delimiter: str) -> pa.Array:
@@ -130,28 +154,17 @@ def encode_text(spec: FeedSpec, chunk: Chunk, rate: float, spoil: Spoil, changes
         The file bytes, its row count and the injected defects.
     """
     assert chunk.columns is not None
-    n = chunk.num_rows
-    inj = plan(n, rate, _kinds(spec, "text"), spoil.rng, clone=spec.clone_key is not None)
-    columns, details = _spoil_columns(spec, chunk.columns, inj, spoil)
+    inj = plan(chunk.num_rows, rate, _kinds(spec, "text"), spoil.rng, clone=spec.clone_key is not None)
+    columns, done, pending = _spoil_cells(spec, chunk.columns, inj, spoil)
     names = [c for c in spec.columns if c != changes.drop_column]
     if changes.drift:
         drift_name, drift_value = spec.drift_column
         columns[drift_name] = np.full(len(inj.order), drift_value)
         names.append(drift_name)
     lines = render_lines(spec, columns, names) if len(inj.order) else pa.array([], pa.string())
-    defects: list[tuple[int | None, str, str]] = []
-    line_rows = [r for r, v in details.items() if v[0] == "line"]
-    if line_rows:
-        old = lines.take(pa.array(line_rows)).to_pylist()
-        new = []
-        for row, text in zip(line_rows, old, strict=True):
-            changed, detail = details[row][2].line(text, spoil)
-            new.append(changed)
-            details[row] = (details[row][1], detail)
-        mask = np.zeros(len(lines), dtype=bool)
-        mask[line_rows] = True
-        lines = pc.replace_with_mask(lines, pa.array(mask), pa.array(new, pa.string()))
-    defects += [(row + 1, kind, detail) for row, (kind, detail) in sorted(details.items())]
+    lines, done_on_lines = _spoil_lines(lines, pending, spoil)
+    defects: list[tuple[int | None, str, str]] = [
+        (row + 1, kind, detail) for row, (kind, detail) in sorted({**done, **done_on_lines}.items())]
     text = _join(lines)
     header = _header(spec, names)
     if changes.truncate and len(lines):

@@ -13,7 +13,7 @@ import numpy as np
 from pipelines.generate.calendar import to_date, weekday
 
 
-def _bumps(slots: int, base: float, bumps: tuple[tuple[float, float, float], ...]) -> np.ndarray:
+def bumps(slots: int, base: float, bumps: tuple[tuple[float, float, float], ...]) -> np.ndarray:
     """A curve over a day: a base level plus Gaussian bumps (hour, width in hours, height)."""
     hours = (np.arange(slots) + 0.5) * 24.0 / slots
     curve = np.full(slots, base)
@@ -23,10 +23,10 @@ def _bumps(slots: int, base: float, bumps: tuple[tuple[float, float, float], ...
 
 
 LOAD_CURVES = {
-    "residential": _bumps(96, 0.35, ((7.5, 1.0, 0.5), (12.0, 1.2, 0.3), (20.0, 1.8, 1.1))),
-    "commercial": _bumps(96, 0.25, ((11.0, 2.5, 1.0), (15.0, 2.5, 0.9), (19.5, 2.0, 0.8))),
-    "industrial": _bumps(96, 0.75, ((10.0, 2.0, 0.45), (15.0, 2.0, 0.45))),
-    "agricultural": _bumps(96, 0.2, ((9.0, 2.0, 0.8), (16.0, 2.0, 0.8))),
+    "residential": bumps(96, 0.35, ((7.5, 1.0, 0.5), (12.0, 1.2, 0.3), (20.0, 1.8, 1.1))),
+    "commercial": bumps(96, 0.25, ((11.0, 2.5, 1.0), (15.0, 2.5, 0.9), (19.5, 2.0, 0.8))),
+    "industrial": bumps(96, 0.75, ((10.0, 2.0, 0.45), (15.0, 2.0, 0.45))),
+    "agricultural": bumps(96, 0.2, ((9.0, 2.0, 0.8), (16.0, 2.0, 0.8))),
 }
 # Weekend factor by customer type (industry rests, households are home).
 WEEKEND = {"residential": 1.08, "commercial": 1.05, "industrial": 0.80, "agricultural": 1.0}
@@ -38,7 +38,7 @@ SEASON = {
     "agricultural": np.array([0.5, 0.5, 0.8, 1.0, 1.2, 1.4, 1.6, 1.5, 1.1, 0.8, 0.6, 0.5]),
 }
 # Traffic by 5-minute slot: night trucks, morning and evening rush hours.
-TRAFFIC_288 = _bumps(288, 0.25, ((8.0, 1.0, 1.3), (12.5, 2.5, 0.5), (17.8, 1.2, 1.4), (3.0, 2.0, 0.15)))
+TRAFFIC_288 = bumps(288, 0.25, ((8.0, 1.0, 1.3), (12.5, 2.5, 0.5), (17.8, 1.2, 1.4), (3.0, 2.0, 0.15)))
 
 
 def day_factor(customer_type: str, day: int) -> float:

@@ -19,6 +19,7 @@ from pipelines.generate.world import (
     counties_by_city,
     draw_divisions,
 )
+from pipelines.ids import jiangsu_divisions
 
 RESIDENTIAL_AT_ANCHOR = 38_000  # household meters in service at the anchor, scale 1
 RESIDENTIAL_ALIVE_SHARE = 0.50  # share of all drawn household meters in service at the anchor
@@ -74,7 +75,7 @@ def _scramble(index: np.ndarray, digits: int, multiplier: int = 6364136223) -> n
     return (index.astype(np.uint64) * np.uint64(multiplier) + np.uint64(12345)) % modulus
 
 
-def _number_ids(prefix: str, index: np.ndarray, digits: int) -> np.ndarray:
+def number_ids(prefix: str, index: np.ndarray, digits: int) -> np.ndarray:
     """Identifiers like `E004823117095`: a prefix and a scrambled zero-padded number."""
     return np.char.add(prefix, zfill(_scramble(index, digits), digits))
 
@@ -122,9 +123,9 @@ def build_meters(seed: int, scale: float, ents: Enterprises) -> Meters:
     rated = np.concatenate([np.maximum(np.round(annual_kwh / 8760.0 * rng.uniform(2.5, 4.0, n_ent), -1), 10.0),
                             np.array([4.0, 6.0, 8.0, 10.0])[rng.integers(0, 4, n_res)]])
     index = np.arange(n_ent + n_res)
-    accounts = np.concatenate([_number_ids("32", owner, 10), _number_ids("32", np.arange(n_res) + len(ents) + 1, 10)])
+    accounts = np.concatenate([number_ids("32", owner, 10), number_ids("32", np.arange(n_res) + len(ents) + 1, 10)])
     return Meters(
-        meter_id=_number_ids("E", index, 12), account_id=accounts,
+        meter_id=number_ids("E", index, 12), account_id=accounts,
         customer_type=np.concatenate([ctype, np.full(n_res, "residential")]),
         owner=np.concatenate([owner, np.full(n_res, -1)]),
         division=np.concatenate([ents.division[owner], draw_divisions(rng, n_res)]),
@@ -207,8 +208,6 @@ def build_hospitals(seed: int, scale: float) -> Hospitals:
     """
     rng = rng_for(seed, "world", "hospitals")
     cities, by_city = city_names(), counties_by_city()
-    from pipelines.ids import jiangsu_divisions
-
     county_names = {c: v[0] for c, v in jiangsu_divisions().items()}
     entries: list[tuple[str, str, str]] = []
     for city, cname in cities.items():

@@ -81,6 +81,11 @@ class GenerationReport:
             t[3] += d.seconds
         return [FeedTotals(name, *values) for name, values in totals.items()]
 
+    def __str__(self) -> str:
+        """What the CLI prints: where things went, the per-feed table and the defect counts."""
+        defects = ", ".join(f"{k}={v}" for k, v in self.defect_counts().items()) or "none"
+        return f"landing: {self.landing}\nground truth: {self.truth}\n{self.table()}\ndefects injected: {defects}"
+
     def table(self) -> str:
         """A plain-text table of the per-feed totals."""
         lines = [f"{'feed':<28}{'deliveries':>11}{'rows':>12}{'defects':>9}{'seconds':>9}{'rows/s':>12}"]

@@ -234,8 +234,7 @@ def build_enterprises(seed: int, scale: float) -> Enterprises:
     deregistered, revoked = _apply_planted_lifetimes(rng, risk, deregistered, revoked)
     return Enterprises(
         uscc=make_usccs(rng, divisions, prefixes), prefix=prefixes, name_prefix=prefix_, brand=brand, name_tail=tail,
-        division=divisions,
-        industry=industries, revenue_wan=revenue, reg_capital_wan=capital, established=established,
+        division=divisions, industry=industries, revenue_wan=revenue, reg_capital_wan=capital, established=established,
         deregistered=deregistered, revoked=revoked, change_period=rng.integers(40, 121, n),
         change_offset=rng.integers(0, 10_000, n), risk=risk,
     )
@@ -285,6 +284,7 @@ def build_world(seed: int, scale: float) -> World:
     Returns:
         The world.
     """
+    # registers.py builds on this module's types, so it is imported here, not at the top
     from pipelines.generate.registers import build_gantries, build_hospitals, build_hubs, build_meters
 
     enterprises = build_enterprises(seed, scale)

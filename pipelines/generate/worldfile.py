@@ -1,4 +1,4 @@
-"""`<truth>/world.json`: the planted risk enterprises and the world's sizes."""
+"""`<truth>/world.json`: the world's sizes, the planted risk enterprises and the ILI outbreaks."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ import json
 import numpy as np
 
 from pipelines.generate.calendar import NEVER, to_date
+from pipelines.generate.feeds.health import OUTBREAK_WEEKS, outbreak
 from pipelines.generate.sink import Sink
 from pipelines.generate.world import ANCHOR, RISK_KINDS, RISK_TREND_START, World
 
+OUTBREAK_YEARS = range(2024, 2031)
 RISK_NOTES = {
     "power_up_tax_down": f"electricity x2.5 of peers; revenue declared falls 20%/month from {RISK_TREND_START}",
     "dishonest_but_active": "active dishonest_judgment_debtor sanction, still registered active and declaring tax",
@@ -33,6 +35,8 @@ def world_document(world: World) -> dict:
         "sizes": {"entities_ever": len(e), "meters_ever": len(world.meters), "gantries": len(world.gantries.gantry_id),
                   "hubs": len(world.hubs.hub_id), "hospitals": len(world.hospitals.code)},
         "risk_kinds": list(RISK_KINDS), "planted": planted,
+        "ili_outbreaks": [{"iso_year": year, "city_code": city, "iso_weeks": list(range(week, week + OUTBREAK_WEEKS))}
+                          for year in OUTBREAK_YEARS for city, week in [outbreak(world.seed, year)]],
     }
 
 

@@ -1,7 +1,7 @@
 """credit/legal_entity (register changes, JSON Lines) and credit/sanctions (CSV).
 
 legal_entity: the first day of a run delivers a full load of the register as of that
-day (gzip), later days the day's changes: new registrations (I), changes of capital,
+day (every entity ever registered, cancelled ones with op D; gzip), later days the day's changes: new registrations (I), changes of capital,
 legal representative or name, and licence revocations (U), deregistrations (D).
 An entity's state on any day is computed in closed form from the world (periodic
 changes every `change_period` days), so days can be generated in any order.
@@ -30,7 +30,6 @@ from pipelines.ids import make_usccs
 
 FIRST_CHANGE_AFTER = 30  # days after registration before the first change
 CHANGE_CYCLE = ("capital", "rep", "capital", "name", "capital", "rep")  # kind of the j-th change, cyclic
-FULL_LOAD_CANCELLED_YEARS = 3  # the full load includes entities cancelled this recently
 
 LEGAL_COLUMNS = ("op", "uscc", "name", "legal_rep_name", "legal_rep_id_no", "reg_capital_wan", "established_on",
                  "industry_code", "division_code", "status", "updated_at")
@@ -146,8 +145,7 @@ def make_legal_entity(world: World, ctx: DayContext) -> Iterator[Chunk]:
     e = world.enterprises
     day = day_number(ctx.day)
     if ctx.day == ctx.start:
-        recent = day - int(FULL_LOAD_CANCELLED_YEARS * 365.25)
-        ents = np.flatnonzero((e.established <= day) & (e.deregistered > recent))
+        ents = np.flatnonzero(e.established <= day)  # the whole register, cancelled entities included
         ops = np.where(e.deregistered[ents] <= day, "D", "I")
         ctx.count("full_load_rows", len(ents))
         gzip = True

@@ -14,15 +14,17 @@ from functools import lru_cache
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipelines.generate import defects as d
 from pipelines.generate.calendar import SECONDS_PER_DAY, date_strings, day_number, month_index
-from pipelines.generate.feeds.base import CHUNK_ROWS, Chunk, DayContext, Feed, FeedSpec, split_columns
+from pipelines.generate.feeds.base import CHUNK_ROWS, Chunk, DayContext, Feed, FeedSpec
 from pipelines.generate.loadcurves import LOAD_CURVES, day_factor
 from pipelines.generate.rand import hash_u64, hash_uniform
-from pipelines.generate.registers import _number_ids
+from pipelines.generate.registers import number_ids
 from pipelines.generate.text import fixed
 from pipelines.generate.world import RISK_TREND_START, World
+from pipelines.ids import make_usccs
 
 SLOTS = 96
 LATE_SHARES = (0.985, 0.993, 0.997)  # cumulative: on time, 1, 2, 3 days late
@@ -39,23 +41,21 @@ READINGS_SCHEMA = pa.schema([("meter_id", pa.string()), ("reading_ts", pa.timest
 
 def _fresh_meter_ids(columns: d.Columns, rows: np.ndarray, rng: np.random.Generator) -> None:
     """New meter ids for cloned rows, outside the world's id range (ids are a bijection)."""
-    ids = _number_ids("E", 10**11 + rng.integers(0, 10**10, len(rows)), 12)
+    ids = number_ids("E", 10**11 + rng.integers(0, 10**10, len(rows)), 12)
     for r, meter_id in zip(rows, ids, strict=True):
         d.set_cell(columns, "meter_id", int(r), str(meter_id))
 
 
 def _meter_bad_uscc() -> d.Recipe:
-    """invalid_uscc on a meter row; a household row first becomes an enterprise meter row."""
+    """invalid_uscc on a meter row; a household row first becomes a shop's meter row."""
     inner = d.bad_uscc("uscc")
 
     def apply(columns: d.Columns, row: int, spoil: d.Spoil) -> str:
         if not columns["uscc"][row]:
-            donors = np.flatnonzero(columns["uscc"] != "")
-            if len(donors) == 0:
-                return d.blank("meter_id").cell(columns, row, spoil)  # pragma: no cover - no enterprise meter
-            donor = int(donors[spoil.rng.integers(len(donors))])
-            for col in ("uscc", "customer_type", "industry_code"):
-                d.set_cell(columns, col, row, str(columns[col][donor]))
+            division = np.array([str(columns["division_code"][row])])
+            d.set_cell(columns, "uscc", row, str(make_usccs(spoil.rng, division, np.array(["92"]))[0]))
+            d.set_cell(columns, "customer_type", row, "commercial")
+            d.set_cell(columns, "industry_code", row, "G52")
         return inner.cell(columns, row, spoil)
     return d.Recipe("invalid_uscc", cell=apply)
 
@@ -86,11 +86,15 @@ def make_meters(world: World, ctx: DayContext) -> Iterator[Chunk]:
     ctx.count("in_service", int((status == "in_service").sum()))
     ctx.count("installed_today", int((m.installed[sel] == day).sum()))
     ctx.count("removed_today", int((m.removed[sel] == day).sum()))
-    yield from split_columns({
-        "meter_id": m.meter_id[sel], "account_id": m.account_id[sel], "customer_type": m.customer_type[sel],
-        "uscc": uscc, "division_code": m.division[sel], "industry_code": m.industry[sel],
-        "rated_kw": fixed(m.rated_kw[sel], 1), "installed_on": date_strings(m.installed[sel]), "status": status,
-    })
+    for begin in range(0, max(len(sel), 1), CHUNK_ROWS):  # one chunk at a time: the register can be large
+        part = slice(begin, begin + CHUNK_ROWS)
+        rows = sel[part]
+        yield Chunk(columns={
+            "meter_id": m.meter_id[rows], "account_id": m.account_id[rows], "customer_type": m.customer_type[rows],
+            "uscc": uscc[part], "division_code": m.division[rows], "industry_code": m.industry[rows],
+            "rated_kw": fixed(m.rated_kw[rows], 1), "installed_on": date_strings(m.installed[rows]),
+            "status": status[part],
+        })
 
 
 # --- readings -----------------------------------------------------------------------------
@@ -105,7 +109,7 @@ def _negative_kwh(table: pa.Table, rows: np.ndarray, spoil: d.Spoil) -> tuple[pa
 def _null_meter(table: pa.Table, rows: np.ndarray, spoil: d.Spoil) -> tuple[pa.Table, str]:
     mask = np.zeros(table.num_rows, dtype=bool)
     mask[rows] = True
-    ids = pa.compute.if_else(pa.array(mask), pa.scalar(None, pa.string()), table.column("meter_id"))
+    ids = pc.if_else(pa.array(mask), pa.scalar(None, pa.string()), table.column("meter_id"))
     return table.set_column(0, "meter_id", ids), "meter_id is null"
 
 

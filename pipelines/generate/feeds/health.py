@@ -18,7 +18,7 @@ from pipelines.generate.calendar import SECONDS_PER_DAY, date_strings, day_numbe
 from pipelines.generate.feeds.base import Chunk, DayContext, Feed, FeedSpec, split_columns
 from pipelines.generate.people import make_people
 from pipelines.generate.rand import hash_uniform, rng_for
-from pipelines.generate.registers import _number_ids
+from pipelines.generate.registers import number_ids
 from pipelines.generate.text import money, to_cents
 from pipelines.generate.world import CITY_WEIGHTS, World, counties_by_city
 
@@ -198,7 +198,7 @@ def make_visits(world: World, ctx: DayContext) -> Iterator[Chunk]:
     hour_second = _visit_seconds(rng, n)
     ctx.count("ili_visits", int(np.isin(icd.astype("U3"), ["J09", "J10", "J11"]).sum()))
     yield from split_columns({
-        "visit_id": _number_ids("MZ" + ctx.day.strftime("%Y%m%d"), np.arange(n), 8),
+        "visit_id": number_ids("MZ" + ctx.day.strftime("%Y%m%d"), np.arange(n), 8),
         "hospital_code": h.code[hosp], "patient_id_no": people.id_no, "patient_name": people.name,
         "patient_phone": people.phone, "gender": people.gender, "birth_date": date_strings(people.birth),
         "visit_time": local_datetime_strings(day * SECONDS_PER_DAY + hour_second), "department": dept,

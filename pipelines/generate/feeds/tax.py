@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from pipelines.generate import defects as d
-from pipelines.generate.calendar import day_number, month_index, month_start, period_strings
+from pipelines.generate.calendar import date_strings, day_number, month_index, month_start, period_strings
 from pipelines.generate.feeds.base import Chunk, DayContext, Feed, FeedSpec, split_columns
 from pipelines.generate.rand import hash_normal, hash_uniform
 from pipelines.generate.text import integers, money, to_cents, zfill
@@ -114,17 +114,19 @@ def _amounts(world: World, ents: np.ndarray, codes: np.ndarray, period: int, see
     return base_c, due_c, paid_c
 
 
-def _returns(world: World, period: int, seed: int, declared_on: np.ndarray | None = None) -> dict[str, np.ndarray]:
-    """All original returns of a period as arrays (entity, code index, declared day)."""
+def _returns(world: World, period: int, seed: int) -> dict[str, np.ndarray]:
+    """All original returns of a period: entity, tax code index and declaration day.
+
+    Entities declare when registered before the end of the period and not cancelled
+    before the filing month starts.
+    """
     e = world.enterprises
-    first = int(month_start(np.array([period]))[0])
     next_first = int(month_start(np.array([period + 1]))[0])
     ents = np.flatnonzero((e.established < next_first) & (e.deregistered >= next_first))
     mask = _applies(world, ents, period)
     rows, codes = np.nonzero(mask)
     ents = ents[rows]
     declared = next_first + _declare_day(ents, np.full(len(ents), period), seed) - 1
-    del first
     return {"ent": ents, "code": codes, "declared": declared}
 
 
@@ -153,8 +155,6 @@ def _rows(world: World, period: int, ents: np.ndarray, codes: np.ndarray, versio
     tax_codes = np.array(TAX_CODES)[codes]
     period_text = str(period_strings(np.array([period]))[0])
     decl_id = np.char.add(np.char.add(period_text, tax_codes), zfill(ents, 8))
-    from pipelines.generate.calendar import date_strings
-
     return {
         "declaration_id": decl_id, "taxpayer_id": e.uscc[ents], "tax_period": np.full(len(ents), period_text),
         "tax_type_code": tax_codes, "taxable_base_cny": money(base), "tax_due_cny": money(due),

@@ -15,9 +15,9 @@ import numpy as np
 from pipelines.generate import defects as d
 from pipelines.generate.calendar import SECONDS_PER_DAY, day_number, local_datetime_strings
 from pipelines.generate.feeds.base import Chunk, DayContext, Feed, FeedSpec, split_columns
-from pipelines.generate.loadcurves import TRAFFIC_288, _bumps, traffic_day_factor
+from pipelines.generate.loadcurves import TRAFFIC_288, bumps, traffic_day_factor
 from pipelines.generate.rand import rng_for
-from pipelines.generate.registers import _number_ids
+from pipelines.generate.registers import number_ids
 from pipelines.generate.text import fixed, integers, money, to_cents
 from pipelines.generate.world import World
 from pipelines.ids import make_plates
@@ -138,7 +138,7 @@ def make_passages(world: World, ctx: DayContext) -> Iterator[Chunk]:
     day = day_number(ctx.day)
     ctx.count("trips", n_trips)
     yield from split_columns({
-        "passage_id": _number_ids("P" + ctx.day.strftime("%Y%m%d"), np.arange(n), 9),
+        "passage_id": number_ids("P" + ctx.day.strftime("%Y%m%d"), np.arange(n), 9),
         "gantry_id": g.gantry_id[gantry], "plate_no": plates[trip], "plate_color": color[trip],
         "vehicle_class": integers(vclass[trip]),
         "pass_time": local_datetime_strings(day * SECONDS_PER_DAY + second, sep=" ", offset=False),
@@ -163,14 +163,14 @@ HUB_SPEC = FeedSpec(
 )
 # Entries and exits by 5-minute slot and hub type: (entries curve, exits curve).
 HUB_PROFILES = {
-    "rail": (_bumps(288, 0.05, ((7.5, 1.2, 1.0), (12.0, 2.0, 0.6), (17.5, 1.5, 1.1))),
-             _bumps(288, 0.05, ((9.0, 1.2, 0.9), (13.0, 2.0, 0.6), (19.5, 1.8, 1.1)))),
-    "air": (_bumps(288, 0.02, ((8.0, 2.5, 1.0), (14.0, 3.0, 1.0), (19.0, 2.5, 0.9))),
-            _bumps(288, 0.02, ((10.0, 2.5, 0.9), (16.0, 3.0, 1.0), (22.0, 2.0, 0.9)))),
-    "bus": (_bumps(288, 0.02, ((7.0, 1.5, 1.2), (13.0, 2.5, 0.7))),
-            _bumps(288, 0.02, ((10.0, 2.0, 1.0), (16.0, 2.5, 0.9)))),
-    "port": (_bumps(288, 0.01, ((8.5, 1.5, 1.0), (14.5, 1.5, 0.8))),
-             _bumps(288, 0.01, ((11.0, 1.5, 0.9), (17.0, 1.5, 0.9)))),
+    "rail": (bumps(288, 0.05, ((7.5, 1.2, 1.0), (12.0, 2.0, 0.6), (17.5, 1.5, 1.1))),
+             bumps(288, 0.05, ((9.0, 1.2, 0.9), (13.0, 2.0, 0.6), (19.5, 1.8, 1.1)))),
+    "air": (bumps(288, 0.02, ((8.0, 2.5, 1.0), (14.0, 3.0, 1.0), (19.0, 2.5, 0.9))),
+            bumps(288, 0.02, ((10.0, 2.5, 0.9), (16.0, 3.0, 1.0), (22.0, 2.0, 0.9)))),
+    "bus": (bumps(288, 0.02, ((7.0, 1.5, 1.2), (13.0, 2.5, 0.7))),
+            bumps(288, 0.02, ((10.0, 2.0, 1.0), (16.0, 2.5, 0.9)))),
+    "port": (bumps(288, 0.01, ((8.5, 1.5, 1.0), (14.5, 1.5, 0.8))),
+             bumps(288, 0.01, ((11.0, 1.5, 0.9), (17.0, 1.5, 0.9)))),
 }
 
 

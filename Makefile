@@ -12,7 +12,7 @@ export AIRFLOW__CORE__UNIT_TEST_MODE := False
 export GX_ANALYTICS_ENABLED := false
 export PYTHONWARNINGS := ignore::DeprecationWarning
 RUN_DATE ?= 2026-11-01
-RUN_SCALE ?= 0.2
+RUN_SCALE ?= 1
 RUN_SECTORS ?= tax
 
 .PHONY: help setup jars run run-cli test test-all lint doctor up down e2e clean
@@ -51,7 +51,7 @@ run: setup $(AIRFLOW_HOME)/.migrated ## generate a small delivery and run the ta
 	$(BIN)/lakehouse generate --date $(RUN_DATE) --scale $(RUN_SCALE) --sectors $(RUN_SECTORS) --quiet
 	$(BIN)/airflow dags test $(RUN_SECTORS) $(RUN_DATE) > data/airflow-dags-test.log 2>&1 \
 	  || { grep -E "ERROR|Failed|failed|Error" data/airflow-dags-test.log | tail -20; exit 1; }
-	@grep -E "^.*(bronze|silver|gold) [a-z_.]+ dt=" data/airflow-dags-test.log | sed 's/^.*\] //' || true
+	@grep -oE "(bronze|silver|gold) [a-z_0-9]+\.[a-z_0-9]+ dt=[^[]*" data/airflow-dags-test.log || true
 	$(BIN)/lakehouse summary --dt $(RUN_DATE)
 
 run-cli: setup ## the same run in-process, without Airflow: lakehouse run

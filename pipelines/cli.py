@@ -3,6 +3,7 @@
     lakehouse generate --landing DIR --date 2026-11-01 [--days N] [--scale F] [--seed N] [--sectors tax,energy]
     lakehouse run --landing DIR --lake DIR --date 2026-11-01 [--sectors tax]
     lakehouse summary [--lake DIR] [--run-id R | --dt D]
+    lakehouse replay --feed tax/returns [--run R] [--dt D]
     lakehouse doctor
 """
 
@@ -98,6 +99,34 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return 0 if rows else 1
 
 
+def cmd_replay(args: argparse.Namespace) -> int:
+    """Re-validate quarantined rows of a feed with today's rules; promote those that pass."""
+    from pipelines import ops, registry, summary
+    from pipelines.core.replay import replay
+    from pipelines.core.steps import RunContext
+    from pipelines.spark import get_session, stop_session
+
+    settings = _settings(args)
+    sector_name, _, feed_name = args.feed.partition("/")
+    sector = registry.sectors([sector_name])[0]
+    spec = next((s for s in sector.silver if s.feed.feed == feed_name), None)
+    if spec is None:
+        print(f"unknown feed {args.feed}; feeds of {sector_name}: {[s.feed.feed for s in sector.silver]}", file=sys.stderr)
+        return 2
+    spark = get_session(settings, "lakehouse-replay")
+    ctx = RunContext(run_id=args.run_id or f"replay__{uuid.uuid4().hex[:12]}", dt=args.dt or "*", dag_id="cli")
+    try:
+        result = replay(spark, settings, spec, ctx, only_run=args.run, only_dt=args.dt)
+        ops.record(spark, settings, ctx, [result])
+    finally:
+        stop_session()
+    print(summary.render(summary.result_rows([result])))
+    print(f"\nreplayed {result.rows_in}: promoted {result.promoted}, still quarantined {result.quarantined}")
+    for line in summary.reasons_lines([result]):
+        print(line)
+    return 0
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
     """Check Java, jars, Python packages, settings; say how to fix what is missing."""
     from pipelines.doctor import run_checks
@@ -138,6 +167,14 @@ def parser() -> argparse.ArgumentParser:
     summ.add_argument("--run-id")
     summ.add_argument("--dt", help="the latest run for this business date")
     summ.set_defaults(func=cmd_summary)
+
+    rep = sub.add_parser("replay", help="re-process quarantined rows after a rule or reference-data fix")
+    rep.add_argument("--feed", required=True, help="sector/feed, e.g. tax/returns")
+    rep.add_argument("--run", help="only rows quarantined by this run id")
+    rep.add_argument("--dt", help="only rows of this delivery date")
+    rep.add_argument("--lake", help="lake root; default from settings")
+    rep.add_argument("--run-id", help="the replay's own run id (default: generated)")
+    rep.set_defaults(func=cmd_replay)
 
     doc = sub.add_parser("doctor", help="check the set-up and say how to fix what is missing")
     doc.add_argument("--spark", action="store_true", help="also start a SparkSession and write a Delta table")

@@ -1,10 +1,19 @@
-"""Operational records: `ops.run_metrics`, one row per run, table and date."""
+"""Operational records, queryable by operators and analysts:
+
+- `ops.run_metrics` — one row per run, table and date: rows in/out, rejects by reason,
+  duplicates, gate summary, Data Docs page, Delta version, duration, Airflow ids.
+- `ops.quality_results` — one row per run, table, date and expectation: policy, success,
+  failing count and a sample of failing values.
+
+Both are upserted by their keys, so a retried task replaces its rows instead of adding more.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
 from dataclasses import asdict
+from datetime import UTC, datetime
 
 from pyspark.sql import SparkSession
 
@@ -14,26 +23,35 @@ from pipelines.io.delta import TableRef
 from pipelines.settings import Settings
 
 RUN_METRICS = TableRef("ops", "run_metrics")
-SCHEMA = (
+QUALITY_RESULTS = TableRef("ops", "quality_results")
+RUN_SCHEMA = (
     "run_id string, dag_id string, task_id string, try_number int, step string, `table` string, dt string, "
     "status string, rows_in long, promoted long, quarantined long, duplicates long, reasons string, "
     "partitions string, gate string, docs string, version long, seconds double, message string, "
     "recorded_at timestamp"
 )
+QUALITY_SCHEMA = (
+    "run_id string, `table` string, dt string, expectation string, `column` string, policy string, "
+    "success boolean, failing long, sample array<string>, docs string, recorded_at timestamp"
+)
 
 
 def record(spark: SparkSession, settings: Settings, ctx: RunContext, results: Sequence[StepResult]) -> None:
-    """Upsert step results into `ops.run_metrics` (a retried task replaces its row)."""
-    from datetime import UTC, datetime
-
-    rows = []
+    """Upsert step results into `ops.run_metrics` and their gate outcomes into `ops.quality_results`."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    runs, checks = [], []
     for r in results:
         row = asdict(r)
+        row.pop("outcomes")
         row.update(
             dag_id=ctx.dag_id, task_id=ctx.task_id, try_number=ctx.try_number,
-            reasons=json.dumps(r.reasons, sort_keys=True), partitions=json.dumps(r.partitions),
-            recorded_at=datetime.now(UTC).replace(tzinfo=None),
+            reasons=json.dumps(r.reasons, sort_keys=True), partitions=json.dumps(r.partitions), recorded_at=now,
         )
-        rows.append(row)
-    frame = spark.createDataFrame(rows, SCHEMA)
-    delta.merge_keyed(spark, frame, RUN_METRICS.uri(settings.lake_root), ("run_id", "table", "dt"))
+        runs.append(row)
+        checks += [{**o, "run_id": r.run_id, "table": r.table, "dt": r.dt, "docs": r.docs, "recorded_at": now}
+                   for o in r.outcomes]
+    delta.merge_keyed(spark, spark.createDataFrame(runs, RUN_SCHEMA), RUN_METRICS.uri(settings.lake_root),
+                      ("run_id", "table", "dt"))
+    if checks:
+        delta.merge_keyed(spark, spark.createDataFrame(checks, QUALITY_SCHEMA), QUALITY_RESULTS.uri(settings.lake_root),
+                          ("run_id", "table", "dt", "expectation", "column"))

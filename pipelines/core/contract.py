@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -112,7 +112,7 @@ def parse_contract(data: dict[str, Any]) -> FeedContract:
     return FeedContract(**data)
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_contract(sector: str, feed: str) -> FeedContract:
     """The contract of `<sector>/<feed>` from `schemas/feeds/`."""
     path = SCHEMAS_DIR / f"{sector}_{feed}.yaml"

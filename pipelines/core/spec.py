@@ -115,6 +115,9 @@ class GoldSpec:
             changed (`partition_by` must be a column of every source, which is read limited
             to those partitions); `as_of` — rebuild the date's snapshot from whole sources
             into partition `partition_by = date` (or the whole table when unpartitioned).
+        whole_sources: in `touched` mode, sources (named as in `sources`) read whole and not
+            used to find touched partitions: registers without `partition_by` that the
+            fact sources are joined to (e.g. the meter register of the readings).
     """
 
     name: str
@@ -123,15 +126,32 @@ class GoldSpec:
     partition_by: str
     catalog: Catalog
     mode: str = "touched"
+    whole_sources: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.mode not in GOLD_MODES:
             raise ValueError(f"{self.name}: mode must be one of {GOLD_MODES}, not {self.mode!r}")
+        unknown = set(self.whole_sources) - set(self.sources)
+        if unknown:
+            raise ValueError(f"{self.name}: whole_sources {sorted(unknown)} are not among its sources")
+        if self.mode == "touched" and len(self.whole_sources) == len(self.sources):
+            raise ValueError(f"{self.name}: a `touched` gold table needs a source limited to touched partitions")
 
     @property
     def source_refs(self) -> tuple[tuple[str, str], ...]:
         """(layer, table) of every source."""
-        return tuple(tuple(s.split(".", 1)) if "." in s else ("silver", s) for s in self.sources)  # type: ignore[misc]
+        return tuple(_ref(s) for s in self.sources)
+
+    @property
+    def partitioned_refs(self) -> tuple[tuple[str, str], ...]:
+        """(layer, table) of the sources limited to touched partitions (all but `whole_sources`)."""
+        return tuple(_ref(s) for s in self.sources if s not in self.whole_sources)
+
+
+def _ref(source: str) -> tuple[str, str]:
+    """`layer.name` or `name` (a silver table) as (layer, name)."""
+    layer, _, name = source.rpartition(".")
+    return (layer or "silver", name)
 
 
 @dataclass(frozen=True)

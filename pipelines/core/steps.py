@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from pipelines.core.rules import REASONS, validate
@@ -21,7 +21,7 @@ from pipelines.io.delta import TableRef
 from pipelines.io.landing import verify_delivery
 from pipelines.io.readers import read_delivery
 from pipelines.io.storage import storage_for
-from pipelines.quality.gate import GateResult, enforce, run_gate
+from pipelines.quality.gate import GateResult, enforce, quarantine_gate, run_gate
 from pipelines.settings import Settings
 from pipelines.transforms.common import DUPLICATE, keep_latest, mark_exact_duplicates
 from pipelines.transforms.pii import tokenize
@@ -62,6 +62,16 @@ class StepResult:
     seconds: float = 0.0
     status: str = "ok"
     message: str = ""
+    outcomes: list[dict] = field(default_factory=list)
+
+    def record_gate(self, gate: GateResult) -> None:
+        """Keep a gate's verdict: summary, Data Docs page and every expectation's outcome."""
+        self.gate, self.docs = gate.summary(), gate.docs
+        self.outcomes = [
+            {"expectation": o.expectation, "column": o.column, "policy": o.policy, "success": o.success,
+             "failing": o.failing, "sample": [str(v) for v in o.sample]}
+            for o in gate.outcomes
+        ]
 
     def log_line(self) -> str:
         """One line for the task log."""
@@ -110,7 +120,8 @@ def ingest_bronze(spark: SparkSession, settings: Settings, feed: FeedSpec, ctx: 
         delta.replace_partitions(spark, rows, table.uri(settings.lake_root), "_dt", [ctx.dt])
     finally:
         rows.unpersist()
-    result.promoted, result.gate, result.docs = landed, gate.summary(), gate.docs
+    result.promoted = landed
+    result.record_gate(gate)
     if delivery.extra_columns:
         result.message = f"schema drift: extra columns {list(delivery.extra_columns)} kept in _extra"
     result.version = delta.version(spark, table.uri(settings.lake_root))
@@ -118,7 +129,16 @@ def ingest_bronze(spark: SparkSession, settings: Settings, feed: FeedSpec, ctx: 
     return result
 
 
-def _quarantine_rows(rejected: DataFrame, ctx: RunContext) -> DataFrame:
+def _unparsed_text() -> Column:
+    """The raw text of a row that did not parse (null otherwise): what makes two such rows "the same row".
+
+    Unparseable rows have no (or partial) field values, so without it every broken JSON
+    line of a delivery would look like a duplicate of every other.
+    """
+    return F.when(F.col("_parse_error").isNotNull(), F.col("_raw"))
+
+
+def quarantine_rows(rejected: DataFrame, ctx: RunContext) -> DataFrame:
     raw = F.coalesce(F.col("_raw"), F.to_json(F.struct(*[c for c in rejected.columns if not c.startswith("_")])))
     return rejected.select(
         "_batch_id", "_dt", "_source_file", "_row_no", raw.alias("_raw"), F.col(REASONS).alias("reasons"),
@@ -147,7 +167,7 @@ def promote_silver(spark: SparkSession, settings: Settings, spec: SilverSpec, ct
     bronze = spark.read.format("delta").load(bronze_uri).where(F.col("_dt") == F.lit(ctx.dt).cast("date"))
     contract_columns = [c.name for c in contract.columns]
     checked = (
-        bronze.transform(mark_exact_duplicates([*contract_columns, "_parse_error"]))
+        bronze.transform(mark_exact_duplicates([*contract_columns, "_parse_error", _unparsed_text()]))
         .transform(validate(contract, date.fromisoformat(ctx.dt)))
         .persist()
     )
@@ -161,20 +181,15 @@ def promote_silver(spark: SparkSession, settings: Settings, spec: SilverSpec, ct
             return result
         if result.rows_in != result.promoted + result.quarantined + result.duplicates:
             raise ReconciliationError(f"{table} dt={ctx.dt}: rows unaccounted for: {result}")
+        threshold = enforce(quarantine_gate(spec.name, result.rows_in, result.quarantined))
         fresh = checked.where(~F.col(DUPLICATE))
         valid = fresh.where(F.size(REASONS) == 0).drop(REASONS, DUPLICATE)
-        pii = [c.name for c in contract.columns if c.pii]
-        candidates = (
-            resolve(spec.transform)(valid)
-            .transform(tokenize(pii, settings.pii_secret()) if pii else (lambda f: f))
-            .transform(keep_latest(spec.key, spec.order_by) if spec.write != "scd2" else (lambda f: f))
-            .persist()
-        )
+        candidates = silver_candidates(spec, valid, settings).persist()
         try:
             gate = _gate(candidates, "silver", spec.name, ctx, settings)
-            rejected = _quarantine_rows(fresh.where(F.size(REASONS) > 0), ctx)
+            rejected = quarantine_rows(fresh.where(F.size(REASONS) > 0), ctx)
             delta.replace_partitions(spark, rejected, quarantine.uri(settings.lake_root), "_dt", [ctx.dt])
-            _write_silver(spark, settings, spec, candidates)
+            write_silver(spark, settings, spec, candidates)
             if spec.partition_by:
                 result.partitions = sorted(str(r[0]) for r in candidates.select(spec.partition_by).distinct().collect())
         finally:
@@ -184,13 +199,23 @@ def promote_silver(spark: SparkSession, settings: Settings, spec: SilverSpec, ct
     drift = sorted({k for r in bronze.select(F.explode(F.map_keys("_extra"))).distinct().collect() for k in r})
     if drift:
         result.message = f"schema drift: {drift} not in the contract, ignored by silver"
-    result.gate, result.docs = gate.summary(), gate.docs
+    result.record_gate(GateResult(gate.table, gate.suite, gate.outcomes + threshold.outcomes, gate.docs))
     result.version = delta.version(spark, table.uri(settings.lake_root))
     result.seconds = time.monotonic() - started
     return result
 
 
-def _write_silver(spark: SparkSession, settings: Settings, spec: SilverSpec, candidates: DataFrame) -> None:
+def silver_candidates(spec: SilverSpec, valid: DataFrame, settings: Settings) -> DataFrame:
+    """Valid typed rows -> silver rows: the spec's transform, PII tokens, one row per key."""
+    pii = [c.name for c in spec.feed.contract.columns if c.pii]
+    return (
+        resolve(spec.transform)(valid)
+        .transform(tokenize(pii, settings.pii_secret()) if pii else (lambda f: f))
+        .transform(keep_latest(spec.key, spec.order_by) if spec.write != "scd2" else (lambda f: f))
+    )
+
+
+def write_silver(spark: SparkSession, settings: Settings, spec: SilverSpec, candidates: DataFrame) -> None:
     uri = TableRef("silver", spec.name).uri(settings.lake_root)
     if spec.write == "snapshot":
         delta.overwrite(candidates, uri)
@@ -208,19 +233,23 @@ def _classify_counts(checked: DataFrame) -> dict:
         F.count_if(F.col(DUPLICATE)).alias("duplicates"),
         F.count_if(is_rejected).alias("quarantined"),
     ).first()
+    return {"rows": row["rows"], "duplicates": row["duplicates"], "quarantined": row["quarantined"],
+            "reasons": reason_kinds(checked.where(is_rejected))}
+
+
+def reason_kinds(rejected: DataFrame) -> dict[str, int]:
+    """Rejected rows per reason kind (a row with two reasons of one kind counts once)."""
     kinds = (
-        checked.where(is_rejected)
-        .select(F.explode(F.array_distinct(F.transform(REASONS, lambda r: F.split(r, ":")[0]))).alias("kind"))
+        rejected.select(F.explode(F.array_distinct(F.transform(REASONS, lambda r: F.split(r, ":")[0]))).alias("kind"))
         .groupBy("kind").count().collect()
     )
-    return {"rows": row["rows"], "duplicates": row["duplicates"], "quarantined": row["quarantined"],
-            "reasons": {k["kind"]: k["count"] for k in kinds}}
+    return {k["kind"]: k["count"] for k in kinds}
 
 
 def touched_partitions(spark: SparkSession, settings: Settings, spec: GoldSpec, dt: str) -> list[str]:
     """Partitions of `spec` that the dt's deliveries changed in its silver sources."""
     values: set[str] = set()
-    for layer, name in spec.source_refs:
+    for layer, name in spec.partitioned_refs:
         uri = TableRef(layer, name).uri(settings.lake_root)
         if delta.exists(spark, uri):
             frame = spark.read.format("delta").load(uri).where(F.col("_dt") == F.lit(dt).cast("date"))
@@ -249,7 +278,9 @@ def build_gold(spark: SparkSession, settings: Settings, spec: GoldSpec, ctx: Run
         if not parts:
             result.status, result.message = "empty", "no silver changes for this dt"
             return result
-        sources = {n: f.where(F.col(spec.partition_by).cast("string").isin(parts)) for n, f in sources.items()}
+        limited = {name for _, name in spec.partitioned_refs}
+        sources = {n: f.where(F.col(spec.partition_by).cast("string").isin(parts)) if n in limited else f
+                   for n, f in sources.items()}
     else:
         parts = [ctx.dt] if spec.partition_by else []
     built = resolve(spec.build)(sources, date.fromisoformat(ctx.dt)).persist()
@@ -262,7 +293,8 @@ def build_gold(spark: SparkSession, settings: Settings, spec: GoldSpec, ctx: Run
             delta.overwrite(built, table.uri(settings.lake_root))
     finally:
         built.unpersist()
-    result.partitions, result.gate, result.docs = parts, gate.summary(), gate.docs
+    result.partitions = parts
+    result.record_gate(gate)
     result.version = delta.version(spark, table.uri(settings.lake_root))
     result.seconds = time.monotonic() - started
     return result

@@ -98,16 +98,21 @@ def merge_latest(
         uri: the target table.
         key: key columns.
         order_by: version columns compared lexicographically (e.g. `version`, `updated_at`).
-        partition_by: the target's partition column (must not change for a key).
+        partition_by: the target's partition column (must not change for a key); "" for an
+            unpartitioned table (the merge then scans the whole target).
     """
     from delta.tables import DeltaTable
 
     if not exists(spark, uri):
-        frame.write.format("delta").partitionBy(partition_by).save(uri)
+        writer = frame.write.format("delta")
+        (writer.partitionBy(partition_by) if partition_by else writer).save(uri)
         return
-    parts = [r[0] for r in frame.select(partition_by).distinct().collect()]
-    if not parts:
-        return
+    prune = "TRUE"
+    if partition_by:
+        parts = [r[0] for r in frame.select(partition_by).distinct().collect()]
+        if not parts:
+            return
+        prune = f"t.{_in(partition_by, parts)}"
     on = " AND ".join(f"t.`{k}` <=> s.`{k}`" for k in key)
     newer = " OR ".join(
         " AND ".join([f"s.`{o}` = t.`{o}`" for o in order_by[:i]] + [f"s.`{order_by[i]}` > t.`{order_by[i]}`"])
@@ -117,7 +122,7 @@ def merge_latest(
     (
         DeltaTable.forPath(spark, uri)
         .alias("t")
-        .merge(frame.alias("s"), f"t.{_in(partition_by, parts)} AND {on}")
+        .merge(frame.alias("s"), f"{prune} AND {on}")
         .whenMatchedUpdateAll(condition=f"({newer}) OR ({same} AND s._dt >= t._dt)")
         .whenNotMatchedInsertAll()
         .execute()
@@ -154,16 +159,20 @@ def merge_scd2(spark: SparkSession, changes: DataFrame, uri: str, key: Sequence[
     from pyspark.sql import Window
 
     scd = ("valid_from", "valid_to", "is_current")
-    combined = changes
+    combined = changes.withColumn("__incoming", F.lit(True))
     if exists(spark, uri):
         stored = spark.read.format("delta").load(uri).join(changes.select(*key).distinct(), on=list(key), how="left_semi")
-        combined = stored.drop(*scd).unionByName(changes)
-    latest_copy = Window.partitionBy(*key, changed_at).orderBy(F.col("_dt").desc(), F.col("_row_no").desc())
+        combined = stored.drop(*scd).withColumn("__incoming", F.lit(False)).unionByName(combined)
+    # Two copies of one version: the later delivery wins; on the same delivery date (a
+    # re-delivery or a rerun) the incoming copy replaces the stored one.
+    latest_copy = Window.partitionBy(*key, changed_at).orderBy(
+        F.col("_dt").desc(), F.col("__incoming").desc(), F.col("_source_file").desc(), F.col("_row_no").desc()
+    )
     order = Window.partitionBy(*key).orderBy(changed_at)
     history = (
         combined.withColumn("__copy", F.row_number().over(latest_copy))
         .where("__copy = 1")
-        .drop("__copy")
+        .drop("__copy", "__incoming")
         .withColumn("valid_from", F.col(changed_at))
         .withColumn("valid_to", F.lead(changed_at).over(order))
         .withColumn("is_current", F.col("valid_to").isNull())

@@ -9,8 +9,23 @@ log = logging.getLogger(__name__)
 
 
 def business_date(context: dict[str, Any]) -> str:
-    """The delivery date a run processes: the start of its data interval (Asia/Shanghai date)."""
-    start = context.get("data_interval_start") or context["logical_date"]
+    """The delivery date a run processes.
+
+    A scheduled run processes the start of its data interval (Asia/Shanghai date). An
+    asset-triggered run (a cross-sector DAG) has neither data interval nor logical date:
+    it processes the newest `dt` its triggering asset events carry (`run_step` stamps
+    every silver/gold event with the date it processed).
+
+    Raises:
+        ValueError: an asset-triggered run whose events carry no `dt`.
+    """
+    start = context.get("data_interval_start") or context.get("logical_date")
+    if start is None:
+        events = context.get("triggering_asset_events") or {}
+        dates = [e.extra["dt"] for key in events for e in events[key] if (e.extra or {}).get("dt")]
+        if not dates:
+            raise ValueError("asset-triggered run: no triggering asset event carries a `dt`")
+        return max(dates)
     return start.in_timezone("Asia/Shanghai").date().isoformat() if hasattr(start, "in_timezone") else str(start)[:10]
 
 
@@ -58,9 +73,22 @@ def run_step(sector: str, layer: str, table: str, **context: Any) -> dict[str, A
     spark = get_session(settings, f"{sector}.{step.task_id}")
     result = execute(spark, settings, spec, step, ctx)
     ops.record(spark, settings, ctx, [result])
+    _stamp_outlet(context, layer, table, ctx.dt)
     log.info("%s", result.log_line())
     for reason, count in sorted(result.reasons.items()):
         log.info("  quarantined for %s: %d", reason, count)
     if result.docs:
         log.info("Data Docs: file://%s", result.docs)
     return asdict(result)
+
+
+def _stamp_outlet(context: dict[str, Any], layer: str, table: str, dt: str) -> None:
+    """Put the processed date on the step's asset event, for the runs it triggers (`business_date`)."""
+    outlets = context.get("outlet_events")
+    if outlets is None or layer not in ("silver", "gold"):
+        return
+    from airflow.sdk import Asset
+
+    from pipelines.orchestration.factory import asset_uri
+
+    outlets[Asset(asset_uri(layer, table))].extra["dt"] = dt

@@ -93,19 +93,44 @@ def load_suite(layer: str, table: str) -> list[dict[str, Any]]:
     return entries
 
 
-_CONTEXT: Any = None
+def quarantine_gate(table: str, rows: int, quarantined: int) -> GateResult:
+    """The delivery-level threshold of a silver suite: `quarantine: {max_share: 0.01, policy: block}`.
+
+    Args:
+        table: the silver table.
+        rows: rows of the delivery (bronze rows of the date).
+        quarantined: rows the row rules rejected.
+
+    Returns:
+        A result with one outcome (none when the suite sets no threshold).
+    """
+    path = SUITES_DIR / "silver" / f"{table}.yaml"
+    rule = (yaml.safe_load(path.read_text("utf-8")) or {}).get("quarantine") if path.exists() else None
+    name = f"silver.{table}"
+    if not rule:
+        return GateResult(name, name)
+    share = quarantined / rows if rows else 0.0
+    outcome = Outcome("quarantined_share_at_most", f"<= {rule['max_share']:.2%}", rule.get("policy", "block"),
+                      share <= rule["max_share"], quarantined, (f"{share:.2%} of {rows} rows",))
+    return GateResult(name, name, (outcome,))
+
+
+_CONTEXTS: dict[str, Any] = {}
 
 
 def _context(settings: Settings) -> Any:
-    global _CONTEXT
-    if _CONTEXT is None:
+    """The GX file context (stores and Data Docs) under `settings.docs_dir`, one per folder."""
+    if settings.docs_dir not in _CONTEXTS:
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
-        _CONTEXT = gx.get_context(mode="file", project_root_dir=settings.docs_dir)
-        _CONTEXT.variables.progress_bars = ProgressBarsConfig(globally=False)
-    return _CONTEXT
+        import pipelines.quality.expectations  # noqa: F401 - registers the domain expectations
+
+        context = gx.get_context(mode="file", project_root_dir=settings.docs_dir)
+        context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        _CONTEXTS[settings.docs_dir] = context
+    return _CONTEXTS[settings.docs_dir]
 
 
 def _get_or_add(getter: Any, adder: Any, name: str) -> Any:
@@ -115,7 +140,11 @@ def _get_or_add(getter: Any, adder: Any, name: str) -> Any:
         return adder(name)
 
 
-def run_gate(frame: Any, layer: str, table: str, run_id: str, settings: Settings) -> GateResult:
+def _policy(entry: dict[str, Any]) -> dict[str, str]:
+    return {"policy": entry.get("policy", "block"), "why": entry.get("why", "")}
+
+
+def run_gate(frame: Any, layer: str, table: str, run_id: str, settings: Settings, engine: str = "single_pass") -> GateResult:
     """Validate `frame` with the suite of `<layer>.<table>`.
 
     Args:
@@ -124,6 +153,9 @@ def run_gate(frame: Any, layer: str, table: str, run_id: str, settings: Settings
         table: the table name.
         run_id: names the validation run in the results and Data Docs.
         settings: where the GX project and Data Docs live.
+        engine: `single_pass` — every expectation GX's Spark engine would run as its own
+            job is compiled into one aggregation (`pipelines.quality.single_pass`); GX still
+            stores the results and renders Data Docs. `gx` — GX's own per-expectation execution.
 
     Returns:
         The gate's result (check `passed`; `enforce` raises on a blocking failure).
@@ -132,6 +164,70 @@ def run_gate(frame: Any, layer: str, table: str, run_id: str, settings: Settings
     name = f"{layer}.{table}"
     if not entries:
         return GateResult(name, "(none)")
+    from pipelines.quality import single_pass
+
+    compiled = single_pass.compile_suite(entries) if engine == "single_pass" else None
+    if compiled is None:
+        return _run_gx(frame, name, entries, run_id, settings)
+    results = single_pass.evaluate(frame, compiled)
+    docs = _store_and_render(name, results, run_id, settings)
+    return GateResult(name, name, tuple(_outcome(r) for r in results), docs)
+
+
+def _outcome(result: Any) -> Outcome:
+    config = result.expectation_config
+    return Outcome(
+        expectation=config.type,
+        column=str(config.kwargs.get("column") or config.kwargs.get("column_list") or ""),
+        policy=config.meta.get("policy", "block"),
+        success=bool(result.success),
+        failing=int(result.result.get("unexpected_count") or (0 if result.success else 1)),
+        sample=tuple(result.result.get("partial_unexpected_list") or ()),
+    )
+
+
+def _store_and_render(name: str, results: list[Any], run_id: str, settings: Settings) -> str:
+    """Keep a suite result in GX's validation store and render its Data Docs page."""
+    from datetime import UTC, datetime
+
+    from great_expectations.core import ExpectationSuiteValidationResult
+    from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+        ValidationResultIdentifier,
+    )
+
+    ctx = _context(settings)
+    run = RunIdentifier(run_name=run_id, run_time=datetime.now(UTC))
+    evaluated = len(results)
+    passed = sum(1 for r in results if r.success)
+    suite_result = ExpectationSuiteValidationResult(
+        success=all(r.success or r.expectation_config.meta.get("policy") == "warn" for r in results),
+        results=results,
+        suite_name=name,
+        statistics={"evaluated_expectations": evaluated, "successful_expectations": passed,
+                    "unsuccessful_expectations": evaluated - passed,
+                    "success_percent": 100.0 * passed / evaluated if evaluated else None},
+        meta={"engine": "lakehouse single-pass aggregation", "run_id": run_id,
+              "active_batch_definition": {"datasource_name": "spark", "data_asset_name": name}},
+    )
+    key = ValidationResultIdentifier(ExpectationSuiteIdentifier(name), run, batch_identifier=name)
+    ctx.validation_results_store.set(key, suite_result)
+    ctx.build_data_docs(resource_identifiers=[key])
+    from pipelines.quality.docs import make_offline
+
+    return make_offline(settings.docs_dir, page_for(settings.docs_dir, key))
+
+
+def page_for(docs_dir: str, key: Any) -> str:
+    """The Data Docs page of a validation result: `validations/<suite>/<run>/<time>/<batch>.html`."""
+    parts = key.to_tuple()
+    site = Path(docs_dir) / "gx" / "uncommitted" / "data_docs" / "local_site" / "validations"
+    return str(site.joinpath(*parts[:-1], f"{parts[-1]}.html"))
+
+
+def _run_gx(frame: Any, name: str, entries: list[dict[str, Any]], run_id: str, settings: Settings) -> GateResult:
+    """GX's own execution: a checkpoint over a Spark dataframe asset (one job per metric)."""
     import great_expectations as gx
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.expectations.registry import get_expectation_impl
@@ -142,8 +238,7 @@ def run_gate(frame: Any, layer: str, table: str, run_id: str, settings: Settings
     batch = _get_or_add(asset.get_batch_definition, asset.add_batch_definition_whole_dataframe, "batch")
     suite = gx.ExpectationSuite(name)
     for entry in entries:
-        meta = {"policy": entry.get("policy", "block"), "why": entry.get("why", "")}
-        suite.add_expectation(get_expectation_impl(entry["type"])(**entry.get("kwargs", {}), meta=meta))
+        suite.add_expectation(get_expectation_impl(entry["type"])(**entry.get("kwargs", {}), meta=_policy(entry)))
     suite = ctx.suites.add_or_update(suite)
     definition = ctx.validation_definitions.add_or_update(gx.ValidationDefinition(name=name, data=batch, suite=suite))
     checkpoint = ctx.checkpoints.add_or_update(
@@ -155,22 +250,9 @@ def run_gate(frame: Any, layer: str, table: str, run_id: str, settings: Settings
         )
     )
     run = checkpoint.run(batch_parameters={"dataframe": frame}, run_id=RunIdentifier(run_name=run_id))
-    outcomes = []
-    for validation in run.run_results.values():
-        for r in validation.results:
-            config = r.expectation_config
-            outcomes.append(
-                Outcome(
-                    expectation=config.type,
-                    column=str(config.kwargs.get("column") or config.kwargs.get("column_list") or ""),
-                    policy=config.meta.get("policy", "block"),
-                    success=bool(r.success),
-                    failing=int(r.result.get("unexpected_count") or (0 if r.success else 1)),
-                    sample=tuple(r.result.get("partial_unexpected_list") or ()),
-                )
-            )
-    docs = Path(settings.docs_dir) / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
-    return GateResult(name, name, tuple(outcomes), str(docs))
+    outcomes = tuple(_outcome(r) for v in run.run_results.values() for r in v.results)
+    index = Path(settings.docs_dir) / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+    return GateResult(name, name, outcomes, str(index))
 
 
 def enforce(result: GateResult) -> GateResult:

@@ -13,11 +13,11 @@ Transform = Callable[[DataFrame], DataFrame]
 DUPLICATE = "_is_duplicate"
 
 
-def mark_exact_duplicates(columns: Sequence[str]) -> Transform:
+def mark_exact_duplicates(columns: Sequence[str | Column]) -> Transform:
     """Flag `_is_duplicate` on every repeat of an identical row (the first stays unflagged).
 
     Args:
-        columns: the columns whose values make two rows "the same row".
+        columns: the columns (names or expressions) whose values make two rows "the same row".
     """
 
     def transform(frame: DataFrame) -> DataFrame:

@@ -170,7 +170,10 @@ def verify_delivery(storage: Storage, settings: Settings, contract: FeedContract
         if contract.is_text:
             sha, size, rows, header = _verify_text(storage, file_uri, contract, uri, name)
         else:
-            sha, size, rows, header = _verify_parquet(storage, file_uri)
+            try:
+                sha, size, rows, header = _verify_parquet(storage, file_uri)
+            except (OSError, ValueError) as err:  # pyarrow: bad footer, truncated file
+                raise DeliveryRejected(uri, name, "unreadable_parquet", str(err)) from err
         if sha != entry["sha256"]:
             raise DeliveryRejected(uri, name, "checksum_mismatch", f"sha256 {sha} != manifest {entry['sha256']}")
         if "bytes" in entry and size != entry["bytes"]:

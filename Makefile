@@ -15,7 +15,7 @@ RUN_DATE ?= 2026-11-01
 RUN_SCALE ?= 1
 RUN_SECTORS ?= tax
 
-.PHONY: help setup jars run run-cli test test-all lint doctor up down e2e clean
+.PHONY: help setup jars run run-cli test test-all lint doctor up down e2e bench-gates bench-generate clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -79,6 +79,12 @@ down: ## stop everything `make up` started
 
 e2e: setup ## end-to-end and browser tests against the running stack
 	infra/local/e2e.sh
+
+bench-gates: setup ## benchmark: gate vs transform time, single pass vs GX (energy readings, scale 1)
+	$(BIN)/python benchmarks/bench_gates.py --scale $${SCALE:-1}
+
+bench-generate: setup ## benchmark: generator rows/s per feed at scale 1
+	$(BIN)/python benchmarks/bench_generate.py
 
 clean: ## remove generated data, Airflow home and caches (keeps venv and jars)
 	rm -rf data $(AIRFLOW_HOME) .pytest_cache

@@ -15,7 +15,7 @@ RUN_DATE ?= 2026-11-01
 RUN_SCALE ?= 1
 RUN_SECTORS ?= tax
 
-.PHONY: help setup jars run run-cli test test-all lint doctor up down e2e bench-gates bench-generate clean
+.PHONY: help setup jars run run-cli test test-all lint doctor up down status e2e bench-gates bench-generate clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -76,6 +76,9 @@ up: setup ## start object store, Spark cluster, PostgreSQL and Airflow on loopba
 
 down: ## stop everything `make up` started
 	infra/local/down.sh
+
+status: ## show what `make up` started and whether it answers
+	infra/local/status.sh
 
 e2e: setup ## end-to-end and browser tests against the running stack
 	infra/local/e2e.sh

@@ -56,9 +56,9 @@ def spark_conf(settings: Settings) -> dict[str, str]:
         "spark.ui.showConsoleProgress": "false",
         "spark.driver.memory": settings.spark_driver_memory,
     }
+    # Delta's log replay defaults to 50 partitions whatever the cluster: size it like shuffles.
+    conf["spark.databricks.delta.snapshotPartitions"] = str(max(2, settings.spark_shuffle_partitions // 4))
     if settings.spark_master.startswith("local"):
-        # Delta's snapshot reconstruction defaults to 50 partitions: far too many on a laptop.
-        conf["spark.databricks.delta.snapshotPartitions"] = "2"
         conf["spark.ui.enabled"] = "false"
     if settings.s3_endpoint or settings.lake_root.startswith("s3") or settings.landing_root.startswith("s3"):
         conf.update(s3a_conf(settings))

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from pipelines.core.spec import Sector
+from pipelines.energy import SECTOR as ENERGY
 from pipelines.tax import SECTOR as TAX
+from pipelines.transport import SECTOR as TRANSPORT
 
-SECTORS: dict[str, Sector] = {s.name: s for s in (TAX,)}
+SECTORS: dict[str, Sector] = {s.name: s for s in (TAX, ENERGY, TRANSPORT)}
 
 
 def sectors(names: list[str] | None = None) -> list[Sector]:

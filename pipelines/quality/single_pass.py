@@ -3,7 +3,8 @@
 GX's Spark engine computes each expectation's metrics with jobs of their own (a suite of
 ten column checks is tens of jobs over the batch). Every expectation a gate uses is a
 count of failing rows (plus non-null counts and a sample), so the whole suite compiles to
-the aggregate expressions of a single `agg`: one job, one scan. The numbers are handed to
+the aggregate expressions of a single `agg`: one job, one scan — plus one aggregation per
+uniqueness check (distinct counts do not share a pass well). The numbers are handed to
 GX as ordinary `ExpectationValidationResult`s, so its stores and Data Docs work unchanged.
 
 Semantics follow GX: column-map expectations judge non-null values only (nulls are
@@ -127,8 +128,13 @@ def evaluate(frame: DataFrame, compiled: list[Compiled]) -> list[Any]:
     from great_expectations.core import ExpectationValidationResult
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
-    aggregates = [F.count(F.lit(1)).alias("rows")] + [a for c in compiled for a in c.aggregates()]
-    row = frame.agg(*aggregates).first().asDict()
+    # Distinct counts share an aggregation badly (Spark expands every row once per distinct
+    # group), so uniqueness checks get an aggregation each; everything else is one pass.
+    plain = [c for c in compiled if c.type not in UNIQUE]
+    row = frame.agg(F.count(F.lit(1)).alias("rows"), *[a for c in plain for a in c.aggregates()]).first().asDict()
+    for c in compiled:
+        if c.type in UNIQUE:
+            row.update(frame.agg(*c.aggregates()).first().asDict())
     results = []
     for c in compiled:
         outcome = _result(c, row, int(row["rows"]))

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pipelines.core.spec import Sector
+from pipelines.credit import SECTOR as CREDIT
 from pipelines.energy import SECTOR as ENERGY
+from pipelines.enterprise import SECTOR as ENTERPRISE
+from pipelines.health import SECTOR as HEALTH
 from pipelines.tax import SECTOR as TAX
 from pipelines.transport import SECTOR as TRANSPORT
 
-SECTORS: dict[str, Sector] = {s.name: s for s in (TAX, ENERGY, TRANSPORT)}
+SECTORS: dict[str, Sector] = {s.name: s for s in (TAX, ENERGY, TRANSPORT, CREDIT, HEALTH, ENTERPRISE)}
 
 
 def sectors(names: list[str] | None = None) -> list[Sector]:

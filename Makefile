@@ -15,10 +15,10 @@ RUN_DATE ?= 2026-11-01
 RUN_SCALE ?= 1
 RUN_SECTORS ?= tax
 
-.PHONY: help setup jars run run-cli test test-all lint doctor up down status e2e bench-gates bench-generate clean
+.PHONY: help setup jars run run-cli test test-all lint doctor up down status e2e bench-gates bench-framework bench-generate clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (Python 3.11)"; exit 1; }
@@ -85,6 +85,9 @@ e2e: setup ## end-to-end and browser tests against the running stack
 
 bench-gates: setup ## benchmark: gate vs transform time, single pass vs GX (energy readings, scale 1)
 	$(BIN)/python benchmarks/bench_gates.py --scale $${SCALE:-1}
+
+bench-framework: setup ## benchmark: energy sector via the framework vs a hand-written job, and incremental cost
+	$(BIN)/python benchmarks/bench_framework.py --scale $${SCALE:-1}
 
 bench-generate: setup ## benchmark: generator rows/s per feed at scale 1
 	$(BIN)/python benchmarks/bench_generate.py

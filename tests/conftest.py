@@ -3,6 +3,7 @@ settings pointing every root (landing, lake, docs) at a temporary folder."""
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -45,3 +46,7 @@ def fresh_settings(settings: Settings, tmp_path: Path) -> Settings:
     return settings.with_overrides(
         landing_root=str(tmp_path / "landing"), lake_root=str(tmp_path / "lake"), docs_dir=str(tmp_path / "docs")
     )
+
+
+# py4j logs "closing connection" from finalizers after pytest closed its streams.
+logging.getLogger("py4j").setLevel(logging.WARNING)

@@ -1,6 +1,7 @@
 """Running a layer's Great Expectations suite on a batch before it is promoted.
 
-Suites are versioned YAML files, `quality/suites/<layer>/<table>.yaml`: a list of GX
+Suites are versioned YAML files, `quality/suites/<layer>/<table>.yaml`, plus the
+expectations a silver table's spec implies (`pipelines.quality.derive`): a list of GX
 expectations (type + kwargs) each with a `policy`: `block` (a failure stops promotion:
 the step raises `GateFailed` and writes nothing) or `warn` (recorded only). Results go
 to GX's validation store and Data Docs under `settings.docs_dir`.
@@ -160,11 +161,13 @@ def run_gate(frame: Any, layer: str, table: str, run_id: str, settings: Settings
     Returns:
         The gate's result (check `passed`; `enforce` raises on a blocking failure).
     """
-    entries = load_suite(layer, table)
+    from pipelines.quality import single_pass
+    from pipelines.quality.derive import derived_expectations, merge_suites
+
+    entries = merge_suites(load_suite(layer, table), derived_expectations(layer, table), list(frame.columns))
     name = f"{layer}.{table}"
     if not entries:
         return GateResult(name, "(none)")
-    from pipelines.quality import single_pass
 
     compiled = single_pass.compile_suite(entries) if engine == "single_pass" else None
     if compiled is None:

@@ -15,7 +15,7 @@ RUN_DATE ?= 2026-11-01
 RUN_SCALE ?= 1
 RUN_SECTORS ?= tax
 
-.PHONY: help setup jars run run-cli test test-all lint doctor up down status e2e bench-gates bench-framework bench-generate clean
+.PHONY: help setup jars run run-cli test test-slow test-all lint doctor up down status e2e bench-gates bench-framework bench-generate clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -60,6 +60,9 @@ run-cli: setup ## the same run in-process, without Airflow: lakehouse run
 
 test: setup ## unit, contract, DAG-integrity and integration tests on local Spark
 	$(BIN)/python -m pytest -q
+
+test-slow: setup ## the slow tests only (per-sector integration runs, scale-1 generation)
+	$(BIN)/python -m pytest -q -m "slow and not e2e"
 
 test-all: setup ## every test including the slow ones
 	$(BIN)/python -m pytest -q -m "not e2e"

@@ -95,7 +95,9 @@ def cmd_summary(args: argparse.Namespace) -> int:
     table = [(r["table"], r["dt"], r["status"], r["rows_in"], r["promoted"], r["quarantined"], r["duplicates"],
               r["gate"], r["version"], f"{r['seconds']:.1f}") for r in rows]
     print(summary.render(table))
-    print(f"\nlake: {settings.lake_root}   Data Docs: {settings.docs_dir}/gx/uncommitted/data_docs/local_site/index.html")
+    from pipelines.quality.docs import site_dir
+
+    print(f"\nlake: {settings.lake_root}   Data Docs: {site_dir(settings.docs_dir) / 'index.html'}")
     return 0 if rows else 1
 
 

@@ -99,6 +99,7 @@ def replay(
 
 
 def _counts(checked: DataFrame) -> dict:
-    row = checked.agg(F.count(F.lit(1)).alias("rows"), F.count_if(F.size(REASONS) == 0).alias("promoted")).first()
-    return {"rows": row["rows"], "promoted": row["promoted"], "quarantined": row["rows"] - row["promoted"],
+    row = checked.agg(F.count(F.lit(1)).alias("rows"), F.count_if(F.size(REASONS) == 0).alias("promoted"),
+                      F.count_if(F.size(REASONS) > 0).alias("quarantined")).first()
+    return {"rows": row["rows"], "promoted": row["promoted"], "quarantined": row["quarantined"],
             "reasons": reason_kinds(checked.where(F.size(REASONS) > 0))}

@@ -173,8 +173,8 @@ def promote_silver(spark: SparkSession, settings: Settings, spec: SilverSpec, ct
     )
     try:
         counts = _classify_counts(checked)
-        result.rows_in, result.duplicates, result.quarantined = counts["rows"], counts["duplicates"], counts["quarantined"]
-        result.promoted = result.rows_in - result.duplicates - result.quarantined
+        result.rows_in, result.duplicates = counts["rows"], counts["duplicates"]
+        result.promoted, result.quarantined = counts["promoted"], counts["quarantined"]
         result.reasons = counts["reasons"]
         if result.rows_in == 0:
             result.status, result.message = "empty", "no bronze rows for this dt"
@@ -226,15 +226,20 @@ def write_silver(spark: SparkSession, settings: Settings, spec: SilverSpec, cand
 
 
 def _classify_counts(checked: DataFrame) -> dict:
-    """Rows, duplicates and quarantined of a validated batch (one aggregation), reasons by kind."""
+    """Rows, duplicates, promoted and quarantined of a validated batch (one aggregation), reasons by kind.
+
+    Each class is counted on its own, so a row that falls in none (or two) breaks the
+    reconciliation `rows = promoted + quarantined + duplicates` instead of vanishing.
+    """
     is_rejected = ~F.col(DUPLICATE) & (F.size(REASONS) > 0)
     row = checked.agg(
         F.count(F.lit(1)).alias("rows"),
         F.count_if(F.col(DUPLICATE)).alias("duplicates"),
+        F.count_if(~F.col(DUPLICATE) & (F.size(REASONS) == 0)).alias("promoted"),
         F.count_if(is_rejected).alias("quarantined"),
     ).first()
-    return {"rows": row["rows"], "duplicates": row["duplicates"], "quarantined": row["quarantined"],
-            "reasons": reason_kinds(checked.where(is_rejected))}
+    return {"rows": row["rows"], "duplicates": row["duplicates"], "promoted": row["promoted"],
+            "quarantined": row["quarantined"], "reasons": reason_kinds(checked.where(is_rejected))}
 
 
 def reason_kinds(rejected: DataFrame) -> dict[str, int]:

@@ -141,7 +141,8 @@ def _get_or_add(getter: Any, adder: Any, name: str) -> Any:
         return adder(name)
 
 
-def _policy(entry: dict[str, Any]) -> dict[str, str]:
+def policy_meta(entry: dict[str, Any]) -> dict[str, str]:
+    """The GX `meta` of a suite entry: its policy (default block) and why."""
     return {"policy": entry.get("policy", "block"), "why": entry.get("why", "")}
 
 
@@ -225,7 +226,9 @@ def _store_and_render(name: str, results: list[Any], run_id: str, settings: Sett
 def page_for(docs_dir: str, key: Any) -> str:
     """The Data Docs page of a validation result: `validations/<suite>/<run>/<time>/<batch>.html`."""
     parts = key.to_tuple()
-    site = Path(docs_dir) / "gx" / "uncommitted" / "data_docs" / "local_site" / "validations"
+    from pipelines.quality.docs import site_dir
+
+    site = site_dir(docs_dir) / "validations"
     return str(site.joinpath(*parts[:-1], f"{parts[-1]}.html"))
 
 
@@ -241,7 +244,7 @@ def _run_gx(frame: Any, name: str, entries: list[dict[str, Any]], run_id: str, s
     batch = _get_or_add(asset.get_batch_definition, asset.add_batch_definition_whole_dataframe, "batch")
     suite = gx.ExpectationSuite(name)
     for entry in entries:
-        suite.add_expectation(get_expectation_impl(entry["type"])(**entry.get("kwargs", {}), meta=_policy(entry)))
+        suite.add_expectation(get_expectation_impl(entry["type"])(**entry.get("kwargs", {}), meta=policy_meta(entry)))
     suite = ctx.suites.add_or_update(suite)
     definition = ctx.validation_definitions.add_or_update(gx.ValidationDefinition(name=name, data=batch, suite=suite))
     checkpoint = ctx.checkpoints.add_or_update(
@@ -254,7 +257,9 @@ def _run_gx(frame: Any, name: str, entries: list[dict[str, Any]], run_id: str, s
     )
     run = checkpoint.run(batch_parameters={"dataframe": frame}, run_id=RunIdentifier(run_name=run_id))
     outcomes = tuple(_outcome(r) for v in run.run_results.values() for r in v.results)
-    index = Path(settings.docs_dir) / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+    from pipelines.quality.docs import site_dir
+
+    index = site_dir(settings.docs_dir) / "index.html"
     return GateResult(name, name, outcomes, str(index))
 
 

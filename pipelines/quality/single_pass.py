@@ -128,6 +128,8 @@ def evaluate(frame: DataFrame, compiled: list[Compiled]) -> list[Any]:
     from great_expectations.core import ExpectationValidationResult
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
+    from pipelines.quality.gate import policy_meta
+
     # Distinct counts share an aggregation badly (Spark expands every row once per distinct
     # group), so uniqueness checks get an aggregation each; everything else is one pass.
     plain = [c for c in compiled if c.type not in UNIQUE]
@@ -139,7 +141,6 @@ def evaluate(frame: DataFrame, compiled: list[Compiled]) -> list[Any]:
     for c in compiled:
         outcome = _result(c, row, int(row["rows"]))
         success = outcome.pop("success")
-        meta = {"policy": c.entry.get("policy", "block"), "why": c.entry.get("why", "")}
-        config = ExpectationConfiguration(type=c.type, kwargs=dict(c.kwargs), meta=meta)
+        config = ExpectationConfiguration(type=c.type, kwargs=dict(c.kwargs), meta=policy_meta(c.entry))
         results.append(ExpectationValidationResult(success=success, expectation_config=config, result=outcome))
     return results

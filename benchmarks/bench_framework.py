@@ -45,42 +45,73 @@ def hand_written(spark: SparkSession, landing: str, lake: str, dt: str) -> None:
     # meters: CSV register, snapshot
     meters_raw = spark.read.option("header", True).csv(f"{landing}/energy/meters/dt={dt}").withColumn("_dt", day)
     meters_raw.write.format("delta").mode("append").save(f"{lake}/bronze/energy_meters")
-    meters = (meters_raw.where(F.col("meter_id").isNotNull() & F.col("division_code").rlike("^32[0-9]{4}$"))
-              .withColumn("city_code", F.concat(F.substring("division_code", 1, 4), F.lit("00")))
-              .withColumn("industry_section", F.when(F.col("industry_code") != "", F.substring("industry_code", 1, 1)))
-              .dropDuplicates(["meter_id"]))
+    meters = (
+        meters_raw.where(F.col("meter_id").isNotNull() & F.col("division_code").rlike("^32[0-9]{4}$"))
+        .withColumn("city_code", F.concat(F.substring("division_code", 1, 4), F.lit("00")))
+        .withColumn("industry_section", F.when(F.col("industry_code") != "", F.substring("industry_code", 1, 1)))
+        .dropDuplicates(["meter_id"])
+    )
     meters.write.format("delta").mode("overwrite").save(f"{lake}/silver/energy_meters")
     # readings: Parquet, validate, dedupe, MERGE by (meter_id, reading_ts)
     raw = spark.read.parquet(f"{landing}/energy/readings/dt={dt}").withColumn("_dt", day)
     raw.write.format("delta").mode("append").save(f"{lake}/bronze/energy_readings")
-    ok = (F.col("meter_id").isNotNull() & F.col("reading_ts").isNotNull() & (F.col("kwh") >= 0)
-          & F.col("quality").isin(0, 1, 2) & (F.minute("reading_ts") % 15 == 0))
+    ok = (
+        F.col("meter_id").isNotNull()
+        & F.col("reading_ts").isNotNull()
+        & (F.col("kwh") >= 0)
+        & F.col("quality").isin(0, 1, 2)
+        & (F.minute("reading_ts") % 15 == 0)
+    )
     raw.where(~ok).write.format("delta").mode("append").save(f"{lake}/quarantine/energy_readings")
     start = F.col("reading_ts") - F.expr("INTERVAL 15 MINUTES")
     local = F.from_utc_timestamp(start, "Asia/Shanghai")
     latest = Window.partitionBy("meter_id", "reading_ts").orderBy(F.col("_dt").desc())
-    readings = (raw.where(ok).withColumn("__r", F.row_number().over(latest)).where("__r = 1").drop("__r")
-                .withColumn("date", F.to_date(local))
-                .withColumn("slot", (F.hour(local) * 4 + F.floor(F.minute(local) / 15)).cast("int"))).cache()
+    readings = (
+        raw.where(ok)
+        .withColumn("__r", F.row_number().over(latest))
+        .where("__r = 1")
+        .drop("__r")
+        .withColumn("date", F.to_date(local))
+        .withColumn("slot", (F.hour(local) * 4 + F.floor(F.minute(local) / 15)).cast("int"))
+    ).cache()
     target = f"{lake}/silver/energy_readings"
     days = [r[0] for r in readings.select("date").distinct().collect()]
     if DeltaTable.isDeltaTable(spark, target):
-        (DeltaTable.forPath(spark, target).alias("t").merge(
-            readings.alias("s"), "t.date IN ({}) AND t.meter_id = s.meter_id AND t.reading_ts = s.reading_ts".format(
-                ",".join(f"'{d}'" for d in days)))
-         .whenMatchedUpdateAll().whenNotMatchedInsertAll().execute())
+        (
+            DeltaTable.forPath(spark, target)
+            .alias("t")
+            .merge(
+                readings.alias("s"),
+                "t.date IN ({}) AND t.meter_id = s.meter_id AND t.reading_ts = s.reading_ts".format(
+                    ",".join(f"'{d}'" for d in days)
+                ),
+            )
+            .whenMatchedUpdateAll()
+            .whenNotMatchedInsertAll()
+            .execute()
+        )
     else:
         readings.write.format("delta").partitionBy("date").save(target)
     # gold for the touched days
     silver = spark.read.format("delta").load(target).where(F.col("date").isin(days))
-    segment = spark.read.format("delta").load(f"{lake}/silver/energy_meters").select(
-        "meter_id", "city_code", "customer_type", "industry_section")
-    per_meter = silver.groupBy("date", "meter_id").agg(F.sum("kwh").alias("kwh"),
-                                                       F.max(F.col("quality").isin(0, 1)).alias("reporting"))
-    daily = (per_meter.join(segment, "meter_id", "left").groupBy("date", "city_code", "customer_type", "industry_section")
-             .agg(F.sum("kwh").alias("kwh"), F.count_if("reporting").alias("meters_reporting")))
-    curve = (silver.join(segment, "meter_id", "left").groupBy("date", "city_code", "slot")
-             .agg((F.sum("kwh") * 4).alias("kw"), F.count_distinct("meter_id").alias("meters")))
+    segment = (
+        spark.read.format("delta")
+        .load(f"{lake}/silver/energy_meters")
+        .select("meter_id", "city_code", "customer_type", "industry_section")
+    )
+    per_meter = silver.groupBy("date", "meter_id").agg(
+        F.sum("kwh").alias("kwh"), F.max(F.col("quality").isin(0, 1)).alias("reporting")
+    )
+    daily = (
+        per_meter.join(segment, "meter_id", "left")
+        .groupBy("date", "city_code", "customer_type", "industry_section")
+        .agg(F.sum("kwh").alias("kwh"), F.count_if("reporting").alias("meters_reporting"))
+    )
+    curve = (
+        silver.join(segment, "meter_id", "left")
+        .groupBy("date", "city_code", "slot")
+        .agg((F.sum("kwh") * 4).alias("kw"), F.count_distinct("meter_id").alias("meters"))
+    )
     where = "date IN ({})".format(",".join(f"'{d}'" for d in days))
     for name, frame in (("energy_consumption_daily", daily), ("energy_load_curve", curve)):
         _replace(spark, frame, f"{lake}/gold/{name}", where)
@@ -112,7 +143,9 @@ def main() -> None:
     from pipelines.spark import get_session
 
     work = Path(tempfile.mkdtemp(prefix="bench-framework-"))
-    base = load_settings().with_overrides(landing_root=str(work / "landing"), docs_dir=str(work / "docs"), pii_key="bench")
+    base = load_settings().with_overrides(
+        landing_root=str(work / "landing"), docs_dir=str(work / "docs"), pii_key="bench"
+    )
     dt = START.isoformat()
     generate(base.landing_root, START, scale=args.scale, sectors=["energy"], seed=1)
     spark = get_session(base, "bench-framework")
@@ -147,8 +180,12 @@ def main() -> None:
             began = time.monotonic()
             list(run_sector(spark, settings, energy, RunContext("bench-inc", day)))
             seconds.append(time.monotonic() - began)
-        print(f"incremental, scale {args.inc_scale}: " + ", ".join(f"day {i + 1} {s:.1f}s" for i, s in enumerate(seconds)))
-        print(f"  day {args.days} / day 2 : {seconds[-1] / seconds[1]:.2f}x (goal <= 1.2; day 1 also creates the tables)")
+        print(
+            f"incremental, scale {args.inc_scale}: " + ", ".join(f"day {i + 1} {s:.1f}s" for i, s in enumerate(seconds))
+        )
+        print(
+            f"  day {args.days} / day 2 : {seconds[-1] / seconds[1]:.2f}x (goal <= 1.2; day 1 also creates the tables)"
+        )
 
 
 if __name__ == "__main__":

@@ -56,35 +56,49 @@ def main() -> None:
 
     work = args.work or tempfile.mkdtemp(prefix="bench-gates-")
     settings = load_settings().with_overrides(
-        landing_root=f"{work}/landing", lake_root=f"{work}/lake", docs_dir=f"{work}/docs", pii_key="bench-key")
+        landing_root=f"{work}/landing", lake_root=f"{work}/lake", docs_dir=f"{work}/docs", pii_key="bench-key"
+    )
     generate(settings.landing_root, date.fromisoformat(args.date), scale=args.scale, sectors=["energy"], seed=1)
     spark = get_session(settings, "bench-gates")
     energy = registry.SECTORS["energy"]
     spec = energy.silver_table("energy_readings")
     ctx = RunContext("bench", args.date)
     ingest_bronze(spark, settings, spec.feed, ctx)
-    bronze = spark.read.format("delta").load(TableRef("bronze", spec.feed.table).uri(settings.lake_root)).where(
-        F.col("_dt") == F.lit(args.date).cast("date"))
+    bronze = (
+        spark.read.format("delta")
+        .load(TableRef("bronze", spec.feed.table).uri(settings.lake_root))
+        .where(F.col("_dt") == F.lit(args.date).cast("date"))
+    )
     contract_columns = [c.name for c in spec.feed.contract.columns]
 
     def transform():  # noqa: ANN202
         checked = bronze.transform(mark_exact_duplicates(contract_columns)).transform(
-            validate(spec.feed.contract, date.fromisoformat(args.date)))
+            validate(spec.feed.contract, date.fromisoformat(args.date))
+        )
         valid = checked.where(~F.col(DUPLICATE) & (F.size(REASONS) == 0)).drop(REASONS, DUPLICATE)
         candidates = silver_candidates(spec, valid, settings).cache()
         return candidates, candidates.count()
 
     (candidates, rows), t_transform, j_transform = _timed(spark, "transform", transform)
     run_gate(candidates, "silver", spec.name, "warmup", settings)  # GX context, suite store, Data Docs site
-    _, t_single, j_single = _timed(spark, "gate_single", lambda: run_gate(candidates, "silver", spec.name, "bench-single", settings))
-    _, t_gx, j_gx = _timed(spark, "gate_gx", lambda: run_gate(candidates, "silver", spec.name, "bench-gx", settings, engine="gx"))
+    _, t_single, j_single = _timed(
+        spark, "gate_single", lambda: run_gate(candidates, "silver", spec.name, "bench-single", settings)
+    )
+    _, t_gx, j_gx = _timed(
+        spark, "gate_gx", lambda: run_gate(candidates, "silver", spec.name, "bench-gx", settings, engine="gx")
+    )
 
     print(f"energy/readings dt={args.date} scale={args.scale}: {rows:,} silver candidates")
     print(f"{'step':<26}{'seconds':>10}{'spark jobs':>12}")
-    for name, seconds, jobs in (("transform", t_transform, j_transform), ("gate, single pass", t_single, j_single),
-                                ("gate, GX default", t_gx, j_gx)):
+    for name, seconds, jobs in (
+        ("transform", t_transform, j_transform),
+        ("gate, single pass", t_single, j_single),
+        ("gate, GX default", t_gx, j_gx),
+    ):
         print(f"{name:<26}{seconds:>10.1f}{jobs:>12}")
-    print(f"gate/transform: single pass {t_single / t_transform:.2f}, GX default {t_gx / t_transform:.2f} (goal <= 0.20)")
+    print(
+        f"gate/transform: single pass {t_single / t_transform:.2f}, GX default {t_gx / t_transform:.2f} (goal <= 0.20)"
+    )
     print(f"GX default / single pass: {t_gx / t_single:.1f}x time, {j_gx}/{j_single} jobs")
 
 

@@ -30,8 +30,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         landing = args.out or os.path.join(scratch, "landing")
         began = time.perf_counter()
-        report = generate(landing, dt.date.fromisoformat(args.date), days=args.days, scale=args.scale,
-                          defect_rate=args.defect_rate)
+        report = generate(
+            landing, dt.date.fromisoformat(args.date), days=args.days, scale=args.scale, defect_rate=args.defect_rate
+        )
         wall = time.perf_counter() - began
     print(f"scale {args.scale}, {args.days} day(s) from {args.date}, {os.cpu_count()} CPUs")
     print(report.table())

@@ -1,10 +1,10 @@
 """`lakehouse`: generate deliveries, run sectors in-process, report runs, check the set-up.
 
-    lakehouse generate --landing DIR --date 2026-11-01 [--days N] [--scale F] [--seed N] [--sectors tax,energy]
-    lakehouse run --landing DIR --lake DIR --date 2026-11-01 [--sectors tax]
-    lakehouse summary [--lake DIR] [--run-id R | --dt D]
-    lakehouse replay --feed tax/returns [--run R] [--dt D]
-    lakehouse doctor
+lakehouse generate --landing DIR --date 2026-11-01 [--days N] [--scale F] [--seed N] [--sectors tax,energy]
+lakehouse run --landing DIR --lake DIR --date 2026-11-01 [--sectors tax]
+lakehouse summary [--lake DIR] [--run-id R | --dt D]
+lakehouse replay --feed tax/returns [--run R] [--dt D]
+lakehouse doctor
 """
 
 from __future__ import annotations
@@ -33,9 +33,16 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     report = generate(
-        landing=settings.landing_root, start=date.fromisoformat(args.date), days=args.days, scale=args.scale,
-        seed=args.seed, sectors=_sectors(args.sectors), defect_rate=args.defect_rate,
-        delivery_defects=tuple(args.delivery_defect or ()), truth=args.truth, progress=not args.quiet,
+        landing=settings.landing_root,
+        start=date.fromisoformat(args.date),
+        days=args.days,
+        scale=args.scale,
+        seed=args.seed,
+        sectors=_sectors(args.sectors),
+        defect_rate=args.defect_rate,
+        delivery_defects=tuple(args.delivery_defect or ()),
+        truth=args.truth,
+        progress=not args.quiet,
     )
     print(report)
     return 0
@@ -92,8 +99,21 @@ def cmd_summary(args: argparse.Namespace) -> int:
         latest = max(rows, key=lambda r: r["recorded_at"])["run_id"]
         rows = [r for r in rows if r["run_id"] == latest]
     rows.sort(key=lambda r: r["recorded_at"])
-    table = [(r["table"], r["dt"], r["status"], r["rows_in"], r["promoted"], r["quarantined"], r["duplicates"],
-              r["gate"], r["version"], f"{r['seconds']:.1f}") for r in rows]
+    table = [
+        (
+            r["table"],
+            r["dt"],
+            r["status"],
+            r["rows_in"],
+            r["promoted"],
+            r["quarantined"],
+            r["duplicates"],
+            r["gate"],
+            r["version"],
+            f"{r['seconds']:.1f}",
+        )
+        for r in rows
+    ]
     print(summary.render(table))
     from pipelines.quality.docs import site_dir
 
@@ -113,7 +133,9 @@ def cmd_replay(args: argparse.Namespace) -> int:
     sector = registry.sectors([sector_name])[0]
     spec = next((s for s in sector.silver if s.feed.feed == feed_name), None)
     if spec is None:
-        print(f"unknown feed {args.feed}; feeds of {sector_name}: {[s.feed.feed for s in sector.silver]}", file=sys.stderr)
+        print(
+            f"unknown feed {args.feed}; feeds of {sector_name}: {[s.feed.feed for s in sector.silver]}", file=sys.stderr
+        )
         return 2
     spark = get_session(settings, "lakehouse-replay")
     ctx = RunContext(run_id=args.run_id or f"replay__{uuid.uuid4().hex[:12]}", dt=args.dt or "*", dag_id="cli")
@@ -138,7 +160,9 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 def parser() -> argparse.ArgumentParser:
     """The command line."""
-    top = argparse.ArgumentParser(prog="lakehouse", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    top = argparse.ArgumentParser(
+        prog="lakehouse", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = top.add_subparsers(dest="command", required=True)
 
     gen = sub.add_parser("generate", help="write synthetic deliveries of the feeds")
@@ -149,8 +173,9 @@ def parser() -> argparse.ArgumentParser:
     gen.add_argument("--seed", type=int, default=42, help="same seed, same bytes")
     gen.add_argument("--sectors", help="comma-separated sectors (default: all)")
     gen.add_argument("--defect-rate", type=float, default=0.01, help="row defect rate (0 = clean)")
-    gen.add_argument("--delivery-defect", action="append",
-                     help="sector/feed:kind, e.g. tax/returns:checksum_mismatch (repeatable)")
+    gen.add_argument(
+        "--delivery-defect", action="append", help="sector/feed:kind, e.g. tax/returns:checksum_mismatch (repeatable)"
+    )
     gen.add_argument("--truth", help="where the ground truth goes (default <landing>/_ground_truth)")
     gen.add_argument("--quiet", action="store_true", help="no progress lines")
     gen.set_defaults(func=cmd_generate)

@@ -37,14 +37,20 @@ def checks(settings: Settings) -> list[tuple[str, bool, str]]:
     for package, pin in PINS.items():
         try:
             have = md.version(package)
-            found.append((package, have == pin, f"{have}" + ("" if have == pin else f" (pinned {pin}: run `make setup`)")))
+            found.append(
+                (package, have == pin, f"{have}" + ("" if have == pin else f" (pinned {pin}: run `make setup`)"))
+            )
         except md.PackageNotFoundError:
             found.append((package, False, f"not installed: run `make setup` (pinned {pin})"))
     jars = [p.name for p in Path(settings.jars_dir).glob("*.jar")]
     for prefix in JARS:
         hit = next((j for j in jars if j.startswith(prefix)), None)
-        found.append((f"jar {prefix.rstrip('-')}", hit is not None, hit or f"missing in {settings.jars_dir}: run `make jars`"))
-    found.append(("mvn", shutil.which("mvn") is not None, shutil.which("mvn") or "needed by `make jars`: apt-get install maven"))
+        found.append(
+            (f"jar {prefix.rstrip('-')}", hit is not None, hit or f"missing in {settings.jars_dir}: run `make jars`")
+        )
+    found.append(
+        ("mvn", shutil.which("mvn") is not None, shutil.which("mvn") or "needed by `make jars`: apt-get install maven")
+    )
     try:
         settings.pii_secret()
         found.append(("PII key", True, "configured (value not shown)"))
@@ -55,8 +61,13 @@ def checks(settings: Settings) -> list[tuple[str, bool, str]]:
         parent = Path(settings.lake_root).parent
         found.append(("lake root writable", parent.exists() or parent.parent.exists(), settings.lake_root))
     if settings.s3_endpoint or not local_lake:
-        found.append(("object store credentials", bool(settings.s3_access_key and settings.s3_secret_key),
-                      settings.s3_endpoint or "LAKEHOUSE_S3_ENDPOINT not set"))
+        found.append(
+            (
+                "object store credentials",
+                bool(settings.s3_access_key and settings.s3_secret_key),
+                settings.s3_endpoint or "LAKEHOUSE_S3_ENDPOINT not set",
+            )
+        )
     return found
 
 

@@ -21,10 +21,26 @@ ID_CHECK_CHARS = "10X98765432"  # index = weighted sum mod 11
 
 # GB/T 4754-2017: section letter -> inclusive range of its 2-digit divisions.
 INDUSTRY_SECTIONS: dict[str, tuple[int, int]] = {
-    "A": (1, 5), "B": (6, 12), "C": (13, 43), "D": (44, 46), "E": (47, 50),
-    "F": (51, 52), "G": (53, 60), "H": (61, 62), "I": (63, 65), "J": (66, 69),
-    "K": (70, 70), "L": (71, 72), "M": (73, 75), "N": (76, 79), "O": (80, 82),
-    "P": (83, 83), "Q": (84, 85), "R": (86, 90), "S": (91, 96), "T": (97, 97),
+    "A": (1, 5),
+    "B": (6, 12),
+    "C": (13, 43),
+    "D": (44, 46),
+    "E": (47, 50),
+    "F": (51, 52),
+    "G": (53, 60),
+    "H": (61, 62),
+    "I": (63, 65),
+    "J": (66, 69),
+    "K": (70, 70),
+    "L": (71, 72),
+    "M": (73, 75),
+    "N": (76, 79),
+    "O": (80, 82),
+    "P": (83, 83),
+    "Q": (84, 85),
+    "R": (86, 90),
+    "S": (91, 96),
+    "T": (97, 97),
 }
 
 
@@ -97,9 +113,20 @@ ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 
 # Jiangsu plate letter -> city division code (E and U are both Suzhou).
 JIANGSU_PLATE_CITIES: dict[str, str] = {
-    "A": "320100", "B": "320200", "C": "320300", "D": "320400", "E": "320500", "U": "320500",
-    "F": "320600", "G": "320700", "H": "320800", "J": "320900", "K": "321000", "L": "321100",
-    "M": "321200", "N": "321300",
+    "A": "320100",
+    "B": "320200",
+    "C": "320300",
+    "D": "320400",
+    "E": "320500",
+    "U": "320500",
+    "F": "320600",
+    "G": "320700",
+    "H": "320800",
+    "J": "320900",
+    "K": "321000",
+    "L": "321100",
+    "M": "321200",
+    "N": "321300",
 }
 # Other provinces' plate prefixes that appear on Jiangsu highways (neighbours first).
 OTHER_PLATE_PROVINCES = ("皖", "沪", "浙", "鲁", "豫", "京", "冀", "鄂", "赣", "闽", "粤", "川")
@@ -107,15 +134,17 @@ PLATE_PROVINCES = ("苏",) + OTHER_PLATE_PROVINCES
 # Plate letters and serial characters exclude I and O (confusable with 1 and 0).
 PLATE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 PLATE_SERIAL_CHARS = "0123456789" + PLATE_LETTERS
-_PLATE_RE = re.compile(
-    "^[" + "".join(PLATE_PROVINCES) + "][" + PLATE_LETTERS + "][" + PLATE_SERIAL_CHARS + "]{5,6}$"
-)
+_PLATE_RE = re.compile("^[" + "".join(PLATE_PROVINCES) + "][" + PLATE_LETTERS + "][" + PLATE_SERIAL_CHARS + "]{5,6}$")
 _ICD10_RE = re.compile(r"^[A-TV-Z][0-9]{2}(\.[0-9A-Z]{1,2})?$")
 
 # ICD-10 syndrome groups used by the health gold tables: group -> (first, last) 3-char block.
 ICD10_SYNDROME_GROUPS: dict[str, tuple[str, str]] = {
-    "ILI": ("J09", "J11"), "URI": ("J00", "J06"), "GI": ("A00", "A09"),
-    "varicella": ("B01", "B01"), "measles": ("B05", "B05"), "TB": ("A15", "A19"),
+    "ILI": ("J09", "J11"),
+    "URI": ("J00", "J06"),
+    "GI": ("A00", "A09"),
+    "varicella": ("B01", "B01"),
+    "measles": ("B05", "B05"),
+    "TB": ("A15", "A19"),
 }
 
 
@@ -170,7 +199,10 @@ def make_usccs(rng: np.random.Generator, divisions: np.ndarray, prefixes: np.nda
 
 
 def make_id_nos(
-    rng: np.random.Generator | None, divisions: np.ndarray, birth_dates: np.ndarray, genders: np.ndarray,
+    rng: np.random.Generator | None,
+    divisions: np.ndarray,
+    birth_dates: np.ndarray,
+    genders: np.ndarray,
     sequence: np.ndarray | None = None,
 ) -> np.ndarray:
     """Valid resident identity numbers (GB 11643-1999) agreeing with birth date and gender.
@@ -231,7 +263,9 @@ def make_plates(rng: np.random.Generator, n: int, jiangsu_share: float = 0.8, gr
         jiangsu, js_letters[rng.integers(0, len(js_letters), n)], np.array(list("ABCDEFGH"))[rng.integers(0, 8, n)]
     )
     chars = np.array(list(PLATE_SERIAL_CHARS))
-    serial = chars[np.where(rng.random((n, 6)) < 0.75, rng.integers(0, 10, (n, 6)), rng.integers(0, len(chars), (n, 6)))]
+    serial = chars[
+        np.where(rng.random((n, 6)) < 0.75, rng.integers(0, 10, (n, 6)), rng.integers(0, len(chars), (n, 6)))
+    ]
     green = rng.random(n) < green_share
     serial[:, 0] = np.where(green, np.array(["D", "F"])[rng.integers(0, 2, n)], serial[:, 0])
     serial[:, 5] = np.where(green, serial[:, 5], "")

@@ -44,14 +44,25 @@ def record(spark: SparkSession, settings: Settings, ctx: RunContext, results: Se
         row = asdict(r)
         row.pop("outcomes")
         row.update(
-            dag_id=ctx.dag_id, task_id=ctx.task_id, try_number=ctx.try_number,
-            reasons=json.dumps(r.reasons, sort_keys=True), partitions=json.dumps(r.partitions), recorded_at=now,
+            dag_id=ctx.dag_id,
+            task_id=ctx.task_id,
+            try_number=ctx.try_number,
+            reasons=json.dumps(r.reasons, sort_keys=True),
+            partitions=json.dumps(r.partitions),
+            recorded_at=now,
         )
         runs.append(row)
-        checks += [{**o, "run_id": r.run_id, "table": r.table, "dt": r.dt, "docs": r.docs, "recorded_at": now}
-                   for o in r.outcomes]
-    delta.merge_keyed(spark, spark.createDataFrame(runs, RUN_SCHEMA), RUN_METRICS.uri(settings.lake_root),
-                      ("run_id", "table", "dt"))
+        checks += [
+            {**o, "run_id": r.run_id, "table": r.table, "dt": r.dt, "docs": r.docs, "recorded_at": now}
+            for o in r.outcomes
+        ]
+    delta.merge_keyed(
+        spark, spark.createDataFrame(runs, RUN_SCHEMA), RUN_METRICS.uri(settings.lake_root), ("run_id", "table", "dt")
+    )
     if checks:
-        delta.merge_keyed(spark, spark.createDataFrame(checks, QUALITY_SCHEMA), QUALITY_RESULTS.uri(settings.lake_root),
-                          ("run_id", "table", "dt", "expectation", "column"))
+        delta.merge_keyed(
+            spark,
+            spark.createDataFrame(checks, QUALITY_SCHEMA),
+            QUALITY_RESULTS.uri(settings.lake_root),
+            ("run_id", "table", "dt", "expectation", "column"),
+        )

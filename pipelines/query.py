@@ -43,17 +43,27 @@ def arrow_table(settings: Settings, layer: str, name: str) -> Any:
         from pyarrow import fs
 
         filesystem = fs.S3FileSystem(
-            endpoint_override=settings.s3_endpoint, access_key=settings.s3_access_key,
-            secret_key=settings.s3_secret_key, region=settings.s3_region,
+            endpoint_override=settings.s3_endpoint,
+            access_key=settings.s3_access_key,
+            secret_key=settings.s3_secret_key,
+            region=settings.s3_region,
             scheme="http" if settings.s3_endpoint.startswith("http://") else "https",
         )
         files = [f.split("://", 1)[1] for f in files]
     partitions = table.metadata().partition_columns
     # Spark writes partitions as hive-style folders under the table root.
-    partitioning = ds.partitioning(pa.schema([schema.field(p) for p in partitions]), flavor="hive") if partitions else None
+    partitioning = (
+        ds.partitioning(pa.schema([schema.field(p) for p in partitions]), flavor="hive") if partitions else None
+    )
     base = files[0].rsplit("/", 1 + len(partitions))[0] if files else None
-    dataset = ds.dataset(files, schema=schema, filesystem=filesystem, format="parquet",
-                         partitioning=partitioning, partition_base_dir=base)
+    dataset = ds.dataset(
+        files,
+        schema=schema,
+        filesystem=filesystem,
+        format="parquet",
+        partitioning=partitioning,
+        partition_base_dir=base,
+    )
     return dataset.to_table()
 
 

@@ -72,9 +72,7 @@ class Settings:
         path = Path(self.pii_key_file)
         if path.is_file() and path.read_text("utf-8").strip():
             return path.read_text("utf-8").strip()
-        raise RuntimeError(
-            f"No PII key: set LAKEHOUSE_PII_KEY or create {path} (`make setup` writes a random one)."
-        )
+        raise RuntimeError(f"No PII key: set LAKEHOUSE_PII_KEY or create {path} (`make setup` writes a random one).")
 
     def with_overrides(self, **changes: Any) -> Settings:
         """A copy with some fields replaced (None values are ignored)."""

@@ -22,8 +22,18 @@ def render(rows: Sequence[Sequence[object]], headers: Sequence[str] = HEADERS) -
 def result_rows(results: Iterable[StepResult]) -> list[tuple[object, ...]]:
     """Summary rows of step results."""
     return [
-        (r.table, r.dt, r.status, r.rows_in, r.promoted, r.quarantined, r.duplicates, r.gate, r.version,
-         f"{r.seconds:.1f}")
+        (
+            r.table,
+            r.dt,
+            r.status,
+            r.rows_in,
+            r.promoted,
+            r.quarantined,
+            r.duplicates,
+            r.gate,
+            r.version,
+            f"{r.seconds:.1f}",
+        )
         for r in results
     ]
 

@@ -19,7 +19,9 @@ def test_embedded_defaults_are_a_laptop() -> None:
 
 def test_environment_overrides_file_overrides_defaults(tmp_path: Path) -> None:
     file = tmp_path / "cluster.toml"
-    file.write_text('spark_master = "spark://10.0.0.1:7077"\nlake_root = "s3://lake/x"\nspark_shuffle_partitions = 400\n')
+    file.write_text(
+        'spark_master = "spark://10.0.0.1:7077"\nlake_root = "s3://lake/x"\nspark_shuffle_partitions = 400\n'
+    )
     settings = load_settings(env={"LAKEHOUSE_SETTINGS_FILE": str(file), "LAKEHOUSE_LAKE_ROOT": "s3://other/y"})
     assert settings.spark_master == "spark://10.0.0.1:7077"
     assert settings.lake_root == "s3://other/y"

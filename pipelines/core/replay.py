@@ -34,7 +34,11 @@ ROW_KEY = ["_batch_id", "_source_file", "_row_no"]
 
 
 def replay(
-    spark: SparkSession, settings: Settings, spec: SilverSpec, ctx: RunContext, only_run: str | None = None,
+    spark: SparkSession,
+    settings: Settings,
+    spec: SilverSpec,
+    ctx: RunContext,
+    only_run: str | None = None,
     only_dt: str | None = None,
 ) -> StepResult:
     """Re-validate quarantined rows of `spec`'s feed; promote the ones that pass now.
@@ -68,7 +72,8 @@ def replay(
     reasons: dict[str, int] = {}
     for dt in dates:
         replayed = bronze.where(F.col("_dt") == F.lit(dt).cast("date")).join(
-            chosen.where(F.col("_dt") == F.lit(dt).cast("date")).select(*ROW_KEY), on=ROW_KEY, how="left_semi")
+            chosen.where(F.col("_dt") == F.lit(dt).cast("date")).select(*ROW_KEY), on=ROW_KEY, how="left_semi"
+        )
         checked = replayed.transform(validate(feed.contract, date.fromisoformat(dt))).persist()
         try:
             counts = _counts(checked)
@@ -76,7 +81,8 @@ def replay(
             candidates = silver_candidates(spec, valid, settings).persist()
             enforce(run_gate(candidates, "silver", spec.name, ctx.run_id, settings))
             kept = held.where(F.col("_dt") == F.lit(dt).cast("date")).join(
-                checked.select(*ROW_KEY), on=ROW_KEY, how="left_anti")
+                checked.select(*ROW_KEY), on=ROW_KEY, how="left_anti"
+            )
             still = quarantine_rows(checked.where(F.size(REASONS) > 0), ctx).select(*held.columns)
             new_partition = kept.unionByName(still)  # Delta reads a fixed snapshot: safe to overwrite
             if counts["promoted"]:
@@ -99,7 +105,14 @@ def replay(
 
 
 def _counts(checked: DataFrame) -> dict:
-    row = checked.agg(F.count(F.lit(1)).alias("rows"), F.count_if(F.size(REASONS) == 0).alias("promoted"),
-                      F.count_if(F.size(REASONS) > 0).alias("quarantined")).first()
-    return {"rows": row["rows"], "promoted": row["promoted"], "quarantined": row["quarantined"],
-            "reasons": reason_kinds(checked.where(F.size(REASONS) > 0))}
+    row = checked.agg(
+        F.count(F.lit(1)).alias("rows"),
+        F.count_if(F.size(REASONS) == 0).alias("promoted"),
+        F.count_if(F.size(REASONS) > 0).alias("quarantined"),
+    ).first()
+    return {
+        "rows": row["rows"],
+        "promoted": row["promoted"],
+        "quarantined": row["quarantined"],
+        "reasons": reason_kinds(checked.where(F.size(REASONS) > 0)),
+    }

@@ -46,7 +46,9 @@ def typed(column: Column, raw: SparkColumn) -> SparkColumn:
         if column.local_time:
             local = F.try_to_timestamp(text, F.lit(column.format or "yyyy-MM-dd HH:mm:ss"))
             return F.to_utc_timestamp(local, "Asia/Shanghai")
-        return F.coalesce(raw.try_cast("timestamp"), F.try_to_timestamp(text, F.lit(column.format or DEFAULT_FORMATS["timestamp"])))
+        return F.coalesce(
+            raw.try_cast("timestamp"), F.try_to_timestamp(text, F.lit(column.format or DEFAULT_FORMATS["timestamp"]))
+        )
     return text.try_cast(column.type)
 
 

@@ -68,8 +68,14 @@ class StepResult:
         """Keep a gate's verdict: summary, Data Docs page and every expectation's outcome."""
         self.gate, self.docs = gate.summary(), gate.docs
         self.outcomes = [
-            {"expectation": o.expectation, "column": o.column, "policy": o.policy, "success": o.success,
-             "failing": o.failing, "sample": [str(v) for v in o.sample]}
+            {
+                "expectation": o.expectation,
+                "column": o.column,
+                "policy": o.policy,
+                "success": o.success,
+                "failing": o.failing,
+                "sample": [str(v) for v in o.sample],
+            }
             for o in gate.outcomes
         ]
 
@@ -141,8 +147,14 @@ def _unparsed_text() -> Column:
 def quarantine_rows(rejected: DataFrame, ctx: RunContext) -> DataFrame:
     raw = F.coalesce(F.col("_raw"), F.to_json(F.struct(*[c for c in rejected.columns if not c.startswith("_")])))
     return rejected.select(
-        "_batch_id", "_dt", "_source_file", "_row_no", raw.alias("_raw"), F.col(REASONS).alias("reasons"),
-        F.lit(ctx.run_id).alias("_run_id"), F.current_timestamp().alias("_quarantined_at"),
+        "_batch_id",
+        "_dt",
+        "_source_file",
+        "_row_no",
+        raw.alias("_raw"),
+        F.col(REASONS).alias("reasons"),
+        F.lit(ctx.run_id).alias("_run_id"),
+        F.current_timestamp().alias("_quarantined_at"),
     )
 
 
@@ -238,15 +250,22 @@ def _classify_counts(checked: DataFrame) -> dict:
         F.count_if(~F.col(DUPLICATE) & (F.size(REASONS) == 0)).alias("promoted"),
         F.count_if(is_rejected).alias("quarantined"),
     ).first()
-    return {"rows": row["rows"], "duplicates": row["duplicates"], "promoted": row["promoted"],
-            "quarantined": row["quarantined"], "reasons": reason_kinds(checked.where(is_rejected))}
+    return {
+        "rows": row["rows"],
+        "duplicates": row["duplicates"],
+        "promoted": row["promoted"],
+        "quarantined": row["quarantined"],
+        "reasons": reason_kinds(checked.where(is_rejected)),
+    }
 
 
 def reason_kinds(rejected: DataFrame) -> dict[str, int]:
     """Rejected rows per reason kind (a row with two reasons of one kind counts once)."""
     kinds = (
         rejected.select(F.explode(F.array_distinct(F.transform(REASONS, lambda r: F.split(r, ":")[0]))).alias("kind"))
-        .groupBy("kind").count().collect()
+        .groupBy("kind")
+        .count()
+        .collect()
     )
     return {k["kind"]: k["count"] for k in kinds}
 
@@ -271,21 +290,28 @@ def build_gold(spark: SparkSession, settings: Settings, spec: GoldSpec, ctx: Run
     started = time.monotonic()
     table = TableRef("gold", spec.name)
     result = StepResult("gold", str(table), ctx.dt, ctx.run_id)
-    missing = [f"{layer}.{name}" for layer, name in spec.source_refs
-               if not delta.exists(spark, TableRef(layer, name).uri(settings.lake_root))]
+    missing = [
+        f"{layer}.{name}"
+        for layer, name in spec.source_refs
+        if not delta.exists(spark, TableRef(layer, name).uri(settings.lake_root))
+    ]
     if missing:
         result.status, result.message = "empty", f"sources not built yet: {missing}"
         return result
-    sources = {name: spark.read.format("delta").load(TableRef(layer, name).uri(settings.lake_root))
-               for layer, name in spec.source_refs}
+    sources = {
+        name: spark.read.format("delta").load(TableRef(layer, name).uri(settings.lake_root))
+        for layer, name in spec.source_refs
+    }
     if spec.mode == "touched":
         parts = touched_partitions(spark, settings, spec, ctx.dt)
         if not parts:
             result.status, result.message = "empty", "no silver changes for this dt"
             return result
         limited = {name for _, name in spec.partitioned_refs}
-        sources = {n: f.where(F.col(spec.partition_by).cast("string").isin(parts)) if n in limited else f
-                   for n, f in sources.items()}
+        sources = {
+            n: f.where(F.col(spec.partition_by).cast("string").isin(parts)) if n in limited else f
+            for n, f in sources.items()
+        }
     else:
         parts = [ctx.dt] if spec.partition_by else []
     built = resolve(spec.build)(sources, date.fromisoformat(ctx.dt)).persist()

@@ -74,10 +74,12 @@ def with_reading_day(frame: DataFrame) -> DataFrame:
     The reading of the interval 23:45-24:00 ends at midnight but belongs to the day
     that is ending, so the day is taken from the interval's start, not its end.
     """
-    return frame.withColumns({
-        "date": local_date(interval_start(F.col("reading_ts"))),
-        "slot": slot_of_day(F.col("reading_ts")),
-    })
+    return frame.withColumns(
+        {
+            "date": local_date(interval_start(F.col("reading_ts"))),
+            "slot": slot_of_day(F.col("reading_ts")),
+        }
+    )
 
 
 def clean_readings(valid: DataFrame) -> DataFrame:

@@ -88,13 +88,25 @@ def generate(
     for offset in range(days):
         day = start + dt.timedelta(days=offset)
         for feed in feeds:
-            kinds = frozenset(requested.get((feed.spec.name, None), set()) | requested.get((feed.spec.name, day), set()))
+            kinds = frozenset(
+                requested.get((feed.spec.name, None), set()) | requested.get((feed.spec.name, day), set())
+            )
             options = DeliveryOptions(defect_rate, kinds, _progress if progress else None)
             result = write_delivery(sink, truth_sink, world, feed, DayContext(day, start, seed), options)
             t = result.truth
-            report.deliveries.append(DeliveryReport(
-                t.sector, t.feed, day.isoformat(), sum(t.rows_per_file.values()), dict(t.rows_per_file), t.counts(),
-                dict(t.behaviour), result.seconds, t.manifest_written))
+            report.deliveries.append(
+                DeliveryReport(
+                    t.sector,
+                    t.feed,
+                    day.isoformat(),
+                    sum(t.rows_per_file.values()),
+                    dict(t.rows_per_file),
+                    t.counts(),
+                    dict(t.behaviour),
+                    result.seconds,
+                    t.manifest_written,
+                )
+            )
             if progress:
                 _progress(f"{feed.spec.name} dt={day} done: {report.deliveries[-1].rows} rows in {result.seconds:.1f}s")
     report.seconds = time.perf_counter() - began

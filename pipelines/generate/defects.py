@@ -20,8 +20,15 @@ import pyarrow as pa
 from pipelines.ids import ID_CHECK_CHARS, USCC_ALPHABET
 
 ROW_KINDS = (
-    "missing_required", "invalid_uscc", "invalid_id_no", "invalid_division", "out_of_range",
-    "future_date", "inconsistent_row", "unparseable_row", "exact_duplicate",
+    "missing_required",
+    "invalid_uscc",
+    "invalid_id_no",
+    "invalid_division",
+    "out_of_range",
+    "future_date",
+    "inconsistent_row",
+    "unparseable_row",
+    "exact_duplicate",
 )
 # Real division codes of other provinces (Shanghai, Anhui, Zhejiang, Shandong, Beijing, Hubei).
 OUTSIDE_DIVISIONS = ("310101", "340104", "330106", "370102", "110105", "420106")
@@ -68,48 +75,58 @@ def set_cell(columns: Columns, column: str, row: int, value: str) -> None:
 
 def blank(column: str) -> Recipe:
     """missing_required: empty a required column."""
+
     def apply(columns: Columns, row: int, spoil: Spoil) -> str:
         set_cell(columns, column, row, "")
         return f"{column} is empty"
+
     return Recipe("missing_required", cell=apply)
 
 
 def bad_uscc(column: str) -> Recipe:
     """invalid_uscc: replace the USCC's check character by a wrong one."""
+
     def apply(columns: Columns, row: int, spoil: Spoil) -> str:
         code = str(columns[column][row])
         wrong = [c for c in USCC_ALPHABET if c != code[17]]
         set_cell(columns, column, row, code[:17] + wrong[int(spoil.rng.integers(len(wrong)))])
         return f"{column} has a wrong check character"
+
     return Recipe("invalid_uscc", cell=apply)
 
 
 def bad_id_no(column: str) -> Recipe:
     """invalid_id_no: replace the identity number's check character by a wrong one."""
+
     def apply(columns: Columns, row: int, spoil: Spoil) -> str:
         code = str(columns[column][row])
         wrong = [c for c in ID_CHECK_CHARS if c != code[17]]
         set_cell(columns, column, row, code[:17] + wrong[int(spoil.rng.integers(len(wrong)))])
         return f"{column} has a wrong check character"
+
     return Recipe("invalid_id_no", cell=apply)
 
 
 def bad_division(column: str) -> Recipe:
     """invalid_division: a real division code of another province."""
+
     def apply(columns: Columns, row: int, spoil: Spoil) -> str:
         code = OUTSIDE_DIVISIONS[int(spoil.rng.integers(len(OUTSIDE_DIVISIONS)))]
         set_cell(columns, column, row, code)
         return f"{column} {code} is not in Jiangsu"
+
     return Recipe("invalid_division", cell=apply)
 
 
 def negative(column: str, decimals: int = 2) -> Recipe:
     """out_of_range: a negative value in a non-negative numeric column."""
+
     def apply(columns: Columns, row: int, spoil: Spoil) -> str:
         magnitude = abs(float(columns[column][row] or 0)) or float(spoil.rng.integers(1, 500))
         value = f"-{magnitude:.{decimals}f}"
         set_cell(columns, column, row, value)
         return f"{column} is negative ({value})"
+
     return Recipe("out_of_range", cell=apply)
 
 
@@ -120,19 +137,23 @@ def future(column: str, form: str = "date") -> Recipe:
         column: the date or timestamp column.
         form: "date" (`YYYY-MM-DD`), "iso" (`...THH:MM:SS+08:00`) or "plain" (`... HH:MM:SS`).
     """
+
     def apply(columns: Columns, row: int, spoil: Spoil) -> str:
         day = spoil.day + dt.timedelta(days=int(spoil.rng.integers(FUTURE_MIN_DAYS, 1500)))
         value = day.isoformat() + str(columns[column][row])[10:] if form != "date" else day.isoformat()
         set_cell(columns, column, row, value)
         return f"{column} {value} is in the future"
+
     return Recipe("future_date", cell=apply)
 
 
 def not_a_number(column: str) -> Recipe:
     """unparseable_row: "abc" in a numeric column."""
+
     def apply(columns: Columns, row: int, spoil: Spoil) -> str:
         set_cell(columns, column, row, "abc")
         return f"{column} is not a number"
+
     return Recipe("unparseable_row", cell=apply)
 
 
@@ -141,18 +162,22 @@ def not_a_number(column: str) -> Recipe:
 
 def wrong_column_count(delimiter: str) -> Recipe:
     """unparseable_row: a delimited line loses its last field or gains one."""
+
     def apply(line: str, spoil: Spoil) -> tuple[str, str]:
         if spoil.rng.random() < 0.5:
             return line.rsplit(delimiter, 1)[0], "one field too few"
         return line + delimiter + "x", "one field too many"
+
     return Recipe("unparseable_row", line=apply)
 
 
 def broken_json() -> Recipe:
     """unparseable_row: a JSON line cut before its end (no closing brace)."""
+
     def apply(line: str, spoil: Spoil) -> tuple[str, str]:
         cut = int(spoil.rng.integers(len(line) // 2, len(line) - 1))
         return line[:cut], "broken JSON (line cut short)"
+
     return Recipe("unparseable_row", line=apply)
 
 
@@ -198,10 +223,13 @@ def plan(n: int, rate: float, kinds: list[str], rng: np.random.Generator, clone:
         dup_src = rng.integers(0, n, n_dup)
     else:
         picked = rng.choice(n, total, replace=False)  # total <= n: binomial(n, p)
-        spoil_src, dup_src = picked[: len(spoil_kinds)], picked[len(spoil_kinds):]
+        spoil_src, dup_src = picked[: len(spoil_kinds)], picked[len(spoil_kinds) :]
     inserted_src = np.concatenate([spoil_src, dup_src]) if clone else dup_src
-    inserted_kind = np.concatenate([spoil_kinds, np.full(n_dup, "exact_duplicate")]) if clone \
+    inserted_kind = (
+        np.concatenate([spoil_kinds, np.full(n_dup, "exact_duplicate")])
+        if clone
         else np.full(len(dup_src), "exact_duplicate")
+    )
     points = inserted_src + 1 + (rng.random(len(inserted_src)) * (n - inserted_src)).astype(int)
     by_point = np.argsort(points, kind="stable")
     order = np.insert(np.arange(n), points[by_point], inserted_src[by_point])

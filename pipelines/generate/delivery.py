@@ -26,8 +26,14 @@ from pipelines.generate.truth import DeliveryTruth
 from pipelines.generate.world import World
 
 DELIVERY_KINDS = (
-    "missing_manifest", "checksum_mismatch", "row_count_mismatch", "missing_column", "undecodable_gbk",
-    "truncated_file", "empty_delivery", "schema_drift",
+    "missing_manifest",
+    "checksum_mismatch",
+    "row_count_mismatch",
+    "missing_column",
+    "undecodable_gbk",
+    "truncated_file",
+    "empty_delivery",
+    "schema_drift",
 )
 
 
@@ -76,8 +82,9 @@ def _lookahead(chunks: Iterator[Chunk]) -> Iterator[tuple[Chunk, bool]]:
         yield previous, True
 
 
-def write_delivery(sink: Sink, truth_sink: Sink, world: World, feed: Feed, ctx: DayContext,
-                   options: DeliveryOptions) -> DeliveryResult:
+def write_delivery(
+    sink: Sink, truth_sink: Sink, world: World, feed: Feed, ctx: DayContext, options: DeliveryOptions
+) -> DeliveryResult:
     """Generate, encode and write one delivery, then its manifest and truth.
 
     Args:
@@ -122,8 +129,10 @@ def write_delivery(sink: Sink, truth_sink: Sink, world: World, feed: Feed, ctx: 
         truth.manifest_written = False
         truth.add(None, None, "missing_manifest", "files written, no _manifest.json")
     else:
-        sink.put(folder + MANIFEST_NAME, manifest_bytes(spec.sector, spec.feed, day, spec.producer, files_for_manifest,
-                                                        _manifest_minute(spec.name)))
+        sink.put(
+            folder + MANIFEST_NAME,
+            manifest_bytes(spec.sector, spec.feed, day, spec.producer, files_for_manifest, _manifest_minute(spec.name)),
+        )
     truth.write(truth_sink)
     return DeliveryResult(truth, files, time.perf_counter() - began)
 
@@ -156,7 +165,9 @@ def _spoil_manifest(files: list[FileEntry], kinds: frozenset[str], truth: Delive
         truth.add(out[0].name, None, "checksum_mismatch", "manifest sha256 differs from the file")
     if "row_count_mismatch" in kinds and out:
         out[0] = replace(out[0], rows=out[0].rows + 7)
-        truth.add(out[0].name, None, "row_count_mismatch", f"manifest says {out[0].rows} rows, file has {files[0].rows}")
+        truth.add(
+            out[0].name, None, "row_count_mismatch", f"manifest says {out[0].rows} rows, file has {files[0].rows}"
+        )
     return out
 
 

@@ -49,13 +49,15 @@ class EncodedFile:
 
 def _kinds(spec: FeedSpec, fmt_ok: str) -> list[str]:
     """Defect kinds this feed can carry for the given recipe type ("cell/line" or "table")."""
-    kinds = [k for k, recipes in spec.recipes.items()
-             if any((r.table is not None) == (fmt_ok == "table") for r in recipes)]
+    kinds = [
+        k for k, recipes in spec.recipes.items() if any((r.table is not None) == (fmt_ok == "table") for r in recipes)
+    ]
     return kinds + ["exact_duplicate"]
 
 
-def _spoil_cells(spec: FeedSpec, columns: Columns, inj: Injection, spoil: Spoil
-                 ) -> tuple[Columns, dict[int, tuple[str, str]], dict[int, tuple[str, Recipe]]]:
+def _spoil_cells(
+    spec: FeedSpec, columns: Columns, inj: Injection, spoil: Spoil
+) -> tuple[Columns, dict[int, tuple[str, str]], dict[int, tuple[str, Recipe]]]:
     """Lay out the rows (copies inserted), give clones fresh keys and apply cell recipes.
 
     Returns:
@@ -79,8 +81,9 @@ def _spoil_cells(spec: FeedSpec, columns: Columns, inj: Injection, spoil: Spoil
     return columns, done, pending
 
 
-def _spoil_lines(lines: pa.Array, pending: dict[int, tuple[str, Recipe]], spoil: Spoil
-                 ) -> tuple[pa.Array, dict[int, tuple[str, str]]]:
+def _spoil_lines(
+    lines: pa.Array, pending: dict[int, tuple[str, Recipe]], spoil: Spoil
+) -> tuple[pa.Array, dict[int, tuple[str, str]]]:
     """Apply line recipes to the rendered lines of the pending rows."""
     if not pending:
         return lines, {}
@@ -99,7 +102,7 @@ def _spoil_lines(lines: pa.Array, pending: dict[int, tuple[str, Recipe]], spoil:
 
 def _quote_csv(values: pa.Array, delimiter: str) -> pa.Array:
     """RFC 4180 quoting where a value holds the delimiter, a quote or a line break."""
-    needs = pc.match_substring_regex(values, "[" + re.escape(delimiter) + "\"\r\n]")
+    needs = pc.match_substring_regex(values, "[" + re.escape(delimiter) + '"\r\n]')
     quoted = pc.binary_join_element_wise('"', pc.replace_substring(values, '"', '""'), '"', "")
     return pc.if_else(needs, quoted, values)
 
@@ -109,8 +112,9 @@ def _json_values(values: pa.Array, numeric: bool) -> pa.Array:
     if not numeric:
         escaped = pc.replace_substring(pc.replace_substring(values, "\\", "\\\\"), '"', '\\"')
         values = pc.binary_join_element_wise('"', escaped, '"', "")
-    return pc.if_else(pc.equal(pc.binary_length(values), 0) if numeric else pc.equal(values, '""'),
-                      pa.scalar("null"), values)
+    return pc.if_else(
+        pc.equal(pc.binary_length(values), 0) if numeric else pc.equal(values, '""'), pa.scalar("null"), values
+    )
 
 
 def render_lines(spec: FeedSpec, columns: Columns, names: list[str]) -> pa.Array:
@@ -164,7 +168,8 @@ def encode_text(spec: FeedSpec, chunk: Chunk, rate: float, spoil: Spoil, changes
     lines = render_lines(spec, columns, names) if len(inj.order) else pa.array([], pa.string())
     lines, done_on_lines = _spoil_lines(lines, pending, spoil)
     defects: list[tuple[int | None, str, str]] = [
-        (row + 1, kind, detail) for row, (kind, detail) in sorted({**done, **done_on_lines}.items())]
+        (row + 1, kind, detail) for row, (kind, detail) in sorted({**done, **done_on_lines}.items())
+    ]
     text = _join(lines)
     header = _header(spec, names)
     if changes.truncate and len(lines):

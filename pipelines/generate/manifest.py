@@ -49,8 +49,12 @@ def manifest_bytes(sector: str, feed: str, day: dt.date, producer: str, files: l
         UTF-8 JSON bytes (indented, keys in contract order).
     """
     doc = {
-        "sector": sector, "feed": feed, "dt": day.isoformat(), "schema_version": SCHEMA_VERSION,
-        "producer": producer, "generated_at": generated_at(day, minute),
+        "sector": sector,
+        "feed": feed,
+        "dt": day.isoformat(),
+        "schema_version": SCHEMA_VERSION,
+        "producer": producer,
+        "generated_at": generated_at(day, minute),
         "files": [asdict(f) for f in files],
     }
     return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

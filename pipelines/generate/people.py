@@ -19,8 +19,24 @@ from pipelines.ids import county_divisions, make_id_nos
 
 # Real county-level codes of other provinces, for people born outside Jiangsu.
 OTHER_PROVINCE_COUNTIES = (
-    "340102", "340104", "341202", "341302", "342401", "370102", "371302", "410102", "411502",
-    "330106", "330382", "310115", "420102", "510104", "360102", "130102", "500101", "430102",
+    "340102",
+    "340104",
+    "341202",
+    "341302",
+    "342401",
+    "370102",
+    "371302",
+    "410102",
+    "411502",
+    "330106",
+    "330382",
+    "310115",
+    "420102",
+    "510104",
+    "360102",
+    "130102",
+    "500101",
+    "430102",
 )
 
 
@@ -35,8 +51,15 @@ class People:
     phone: np.ndarray
 
 
-def make_people(salt: str, keys: tuple[np.ndarray, ...], born_from: dt.date, born_to: dt.date,
-                male_share: float = 0.5, home: np.ndarray | None = None, jiangsu_share: float = 0.9) -> People:
+def make_people(
+    salt: str,
+    keys: tuple[np.ndarray, ...],
+    born_from: dt.date,
+    born_to: dt.date,
+    male_share: float = 0.5,
+    home: np.ndarray | None = None,
+    jiangsu_share: float = 0.9,
+) -> People:
     """People as a deterministic function of `keys`.
 
     Args:
@@ -59,10 +82,40 @@ def make_people(salt: str, keys: tuple[np.ndarray, ...], born_from: dt.date, bor
     others = np.array(OTHER_PROVINCE_COUNTIES)
     division = np.where(u[:, 3] < jiangsu_share, jiangsu, others[(u[:, 4] * len(others)).astype(int) % len(others)])
     id_no = make_id_nos(None, division, birth.astype("datetime64[D]"), gender, sequence=(u[:, 5] * 500).astype(int))
-    prefixes = np.array(["139", "138", "137", "136", "135", "150", "151", "152", "157", "158", "159", "182", "187",
-                         "188", "130", "131", "132", "155", "156", "185", "186", "133", "153", "180", "181", "189",
-                         "177", "199"])
-    phone = np.char.add(prefixes[(u[:, 6] * len(prefixes)).astype(int) % len(prefixes)],
-                        zfill((u[:, 7] * 1e8).astype(np.int64), 8))
+    prefixes = np.array(
+        [
+            "139",
+            "138",
+            "137",
+            "136",
+            "135",
+            "150",
+            "151",
+            "152",
+            "157",
+            "158",
+            "159",
+            "182",
+            "187",
+            "188",
+            "130",
+            "131",
+            "132",
+            "155",
+            "156",
+            "185",
+            "186",
+            "133",
+            "153",
+            "180",
+            "181",
+            "189",
+            "177",
+            "199",
+        ]
+    )
+    phone = np.char.add(
+        prefixes[(u[:, 6] * len(prefixes)).astype(int) % len(prefixes)], zfill((u[:, 7] * 1e8).astype(np.int64), 8)
+    )
     name_u = np.stack([hash_uniform(f"{salt}:name{k}", *keys) for k in range(4)], axis=1)
     return People(names.person_names(name_u), gender, birth, id_no, phone)

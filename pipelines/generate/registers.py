@@ -41,30 +41,55 @@ ROADS = (
 )
 # City centre coordinates (lat, lon) for placing gantries.
 CITY_CENTRES = {
-    "320100": (32.06, 118.80), "320200": (31.49, 120.31), "320300": (34.26, 117.18), "320400": (31.81, 119.97),
-    "320500": (31.30, 120.58), "320600": (31.98, 120.89), "320700": (34.60, 119.22), "320800": (33.55, 119.11),
-    "320900": (33.35, 120.16), "321000": (32.39, 119.41), "321100": (32.19, 119.42), "321200": (32.46, 119.92),
+    "320100": (32.06, 118.80),
+    "320200": (31.49, 120.31),
+    "320300": (34.26, 117.18),
+    "320400": (31.81, 119.97),
+    "320500": (31.30, 120.58),
+    "320600": (31.98, 120.89),
+    "320700": (34.60, 119.22),
+    "320800": (33.55, 119.11),
+    "320900": (33.35, 120.16),
+    "321000": (32.39, 119.41),
+    "321100": (32.19, 119.42),
+    "321200": (32.46, 119.92),
     "321300": (33.96, 118.28),
 }
 # Named hubs: (name, type, city, daily passengers at full size).
 NAMED_HUBS = (
-    ("南京南站", "rail", "320100", 180_000), ("南京站", "rail", "320100", 90_000),
-    ("苏州站", "rail", "320500", 80_000), ("苏州北站", "rail", "320500", 50_000),
-    ("无锡站", "rail", "320200", 45_000), ("无锡东站", "rail", "320200", 30_000),
-    ("徐州东站", "rail", "320300", 40_000), ("常州站", "rail", "320400", 30_000),
-    ("南通西站", "rail", "320600", 15_000), ("扬州东站", "rail", "321000", 12_000),
-    ("镇江站", "rail", "321100", 20_000), ("淮安东站", "rail", "320800", 12_000),
-    ("盐城站", "rail", "320900", 12_000), ("连云港站", "rail", "320700", 10_000),
-    ("泰州站", "rail", "321200", 8_000), ("宿迁站", "rail", "321300", 8_000),
-    ("南京禄口国际机场", "air", "320100", 80_000), ("苏南硕放国际机场", "air", "320200", 25_000),
-    ("徐州观音国际机场", "air", "320300", 12_000), ("常州奔牛国际机场", "air", "320400", 10_000),
-    ("南通兴东国际机场", "air", "320600", 8_000), ("扬州泰州国际机场", "air", "321000", 9_000),
-    ("盐城南洋国际机场", "air", "320900", 6_000), ("淮安涟水国际机场", "air", "320800", 5_000),
+    ("南京南站", "rail", "320100", 180_000),
+    ("南京站", "rail", "320100", 90_000),
+    ("苏州站", "rail", "320500", 80_000),
+    ("苏州北站", "rail", "320500", 50_000),
+    ("无锡站", "rail", "320200", 45_000),
+    ("无锡东站", "rail", "320200", 30_000),
+    ("徐州东站", "rail", "320300", 40_000),
+    ("常州站", "rail", "320400", 30_000),
+    ("南通西站", "rail", "320600", 15_000),
+    ("扬州东站", "rail", "321000", 12_000),
+    ("镇江站", "rail", "321100", 20_000),
+    ("淮安东站", "rail", "320800", 12_000),
+    ("盐城站", "rail", "320900", 12_000),
+    ("连云港站", "rail", "320700", 10_000),
+    ("泰州站", "rail", "321200", 8_000),
+    ("宿迁站", "rail", "321300", 8_000),
+    ("南京禄口国际机场", "air", "320100", 80_000),
+    ("苏南硕放国际机场", "air", "320200", 25_000),
+    ("徐州观音国际机场", "air", "320300", 12_000),
+    ("常州奔牛国际机场", "air", "320400", 10_000),
+    ("南通兴东国际机场", "air", "320600", 8_000),
+    ("扬州泰州国际机场", "air", "321000", 9_000),
+    ("盐城南洋国际机场", "air", "320900", 6_000),
+    ("淮安涟水国际机场", "air", "320800", 5_000),
     ("连云港花果山国际机场", "air", "320700", 4_000),
-    ("南京长途汽车客运站", "bus", "320100", 20_000), ("苏州汽车客运北站", "bus", "320500", 15_000),
-    ("无锡汽车客运站", "bus", "320200", 10_000), ("徐州汽车总站", "bus", "320300", 10_000),
-    ("常州客运中心", "bus", "320400", 8_000), ("南通汽车客运站", "bus", "320600", 7_000),
-    ("连云港港客运站", "port", "320700", 3_000), ("南京港客运站", "port", "320100", 2_000),
+    ("南京长途汽车客运站", "bus", "320100", 20_000),
+    ("苏州汽车客运北站", "bus", "320500", 15_000),
+    ("无锡汽车客运站", "bus", "320200", 10_000),
+    ("徐州汽车总站", "bus", "320300", 10_000),
+    ("常州客运中心", "bus", "320400", 8_000),
+    ("南通汽车客运站", "bus", "320600", 7_000),
+    ("连云港港客运站", "port", "320700", 3_000),
+    ("南京港客运站", "port", "320100", 2_000),
 )
 HOSPITAL_LEVEL_WEIGHT = {"tertiary_a": 12.0, "tertiary": 6.0, "secondary_a": 3.0, "secondary": 2.0, "primary": 0.6}
 
@@ -82,8 +107,9 @@ def number_ids(prefix: str, index: np.ndarray, digits: int) -> np.ndarray:
 
 def _customer_types(sections: np.ndarray) -> np.ndarray:
     """Meter customer type from the owner's industry section."""
-    return np.where(sections == "A", "agricultural",
-                    np.where(np.isin(sections, ["B", "C", "D", "E"]), "industrial", "commercial"))
+    return np.where(
+        sections == "A", "agricultural", np.where(np.isin(sections, ["B", "C", "D", "E"]), "industrial", "commercial")
+    )
 
 
 def build_meters(seed: int, scale: float, ents: Enterprises) -> Meters:
@@ -99,8 +125,11 @@ def build_meters(seed: int, scale: float, ents: Enterprises) -> Meters:
     """
     rng = rng_for(seed, "world", "meters")
     individual = ents.prefix == "92"
-    count = np.where(individual, (rng.random(len(ents)) < 0.6).astype(int),
-                     1 + rng.poisson(np.clip(np.log10(ents.revenue_wan) - 2.3, 0.0, 3.0)))
+    count = np.where(
+        individual,
+        (rng.random(len(ents)) < 0.6).astype(int),
+        1 + rng.poisson(np.clip(np.log10(ents.revenue_wan) - 2.3, 0.0, 3.0)),
+    )
     owner = np.repeat(np.arange(len(ents)), count)
     ctype = _customer_types(ents.industry[owner].astype("U1"))
     intensity = np.array([ENERGY_INTENSITY[t] for t in ("industrial", "commercial", "agricultural")])
@@ -108,8 +137,11 @@ def build_meters(seed: int, scale: float, ents: Enterprises) -> Meters:
     annual_kwh = ents.revenue_wan[owner] / count[owner] * intensity[kind_index] * rng.lognormal(0.0, 0.5, len(owner))
     annual_kwh *= np.where(ents.risk[owner] == "power_up_tax_down", 2.5, 1.0)
     keeps_consuming = ents.risk[owner] == "deregistered_but_consuming"
-    removed = np.where((ents.deregistered[owner] == NEVER) | keeps_consuming, NEVER,
-                       ents.deregistered[owner] + rng.integers(10, 90, len(owner)))
+    removed = np.where(
+        (ents.deregistered[owner] == NEVER) | keeps_consuming,
+        NEVER,
+        ents.deregistered[owner] + rng.integers(10, 90, len(owner)),
+    )
 
     n_res = max(int(round(RESIDENTIAL_AT_ANCHOR * scale / RESIDENTIAL_ALIVE_SHARE)), 20)
     start, end = day_number(dt.date(1995, 1, 1)), day_number(dt.date(2031, 1, 1))
@@ -120,17 +152,23 @@ def build_meters(seed: int, scale: float, ents: Enterprises) -> Meters:
 
     n_ent = len(owner)
     avg_kw = np.concatenate([annual_kwh / 8760.0, res_kw])
-    rated = np.concatenate([np.maximum(np.round(annual_kwh / 8760.0 * rng.uniform(2.5, 4.0, n_ent), -1), 10.0),
-                            np.array([4.0, 6.0, 8.0, 10.0])[rng.integers(0, 4, n_res)]])
+    rated = np.concatenate(
+        [
+            np.maximum(np.round(annual_kwh / 8760.0 * rng.uniform(2.5, 4.0, n_ent), -1), 10.0),
+            np.array([4.0, 6.0, 8.0, 10.0])[rng.integers(0, 4, n_res)],
+        ]
+    )
     index = np.arange(n_ent + n_res)
     accounts = np.concatenate([number_ids("32", owner, 10), number_ids("32", np.arange(n_res) + len(ents) + 1, 10)])
     return Meters(
-        meter_id=number_ids("E", index, 12), account_id=accounts,
+        meter_id=number_ids("E", index, 12),
+        account_id=accounts,
         customer_type=np.concatenate([ctype, np.full(n_res, "residential")]),
         owner=np.concatenate([owner, np.full(n_res, -1)]),
         division=np.concatenate([ents.division[owner], draw_divisions(rng, n_res)]),
         industry=np.concatenate([ents.industry[owner], np.full(n_res, "")]),
-        rated_kw=rated, avg_kw=avg_kw,
+        rated_kw=rated,
+        avg_kw=avg_kw,
         installed=np.concatenate([ents.established[owner] + rng.integers(3, 60, n_ent), res_installed]),
         removed=np.concatenate([removed, res_removed]),
     )
@@ -151,14 +189,17 @@ def build_gantries(seed: int, scale: float) -> Gantries:
     weights = np.array([r[1] for r in ROADS])
     road_of_site = np.sort(rng.choice(len(ROADS), sites, p=weights / weights.sum()))
     by_city = counties_by_city()
-    rows: dict[str, list] = {k: [] for k in ("gantry_id", "road_code", "km", "direction", "division", "lat", "lon", "w")}
+    rows: dict[str, list] = {
+        k: [] for k in ("gantry_id", "road_code", "km", "direction", "division", "lat", "lon", "w")
+    }
     for r, (road, traffic, cities) in enumerate(ROADS):
         n = int((road_of_site == r).sum())
         km = np.sort(rng.choice(np.arange(5, 400, 7), n, replace=False)) + np.round(rng.random(n), 3)
         city = np.array(cities)[np.minimum((km / 400 * len(cities)).astype(int), len(cities) - 1)]
         for direction in ("up", "down"):
-            rows["gantry_id"] += [f"{road[0]}{int(road[1:]):04d}32{int(k * 10):05d}{1 if direction == 'up' else 2}"
-                                  for k in km]
+            rows["gantry_id"] += [
+                f"{road[0]}{int(road[1:]):04d}32{int(k * 10):05d}{1 if direction == 'up' else 2}" for k in km
+            ]
             rows["road_code"] += [road] * n
             rows["km"] += list(km)
             rows["direction"] += [direction] * n
@@ -168,9 +209,14 @@ def build_gantries(seed: int, scale: float) -> Gantries:
             rows["w"] += list(traffic * rng.lognormal(0.0, 0.4, n))
     w = np.array(rows["w"])
     return Gantries(
-        gantry_id=np.array(rows["gantry_id"]), road_code=np.array(rows["road_code"]), km_marker=np.round(np.array(rows["km"]), 3),
-        direction=np.array(rows["direction"]), division=np.array(rows["division"]),
-        lat=np.round(np.array(rows["lat"]), 6), lon=np.round(np.array(rows["lon"]), 6), weight=w / w.sum(),
+        gantry_id=np.array(rows["gantry_id"]),
+        road_code=np.array(rows["road_code"]),
+        km_marker=np.round(np.array(rows["km"]), 3),
+        direction=np.array(rows["direction"]),
+        division=np.array(rows["division"]),
+        lat=np.round(np.array(rows["lat"]), 6),
+        lon=np.round(np.array(rows["lon"]), 6),
+        weight=w / w.sum(),
     )
 
 
@@ -191,8 +237,10 @@ def build_hubs(seed: int, scale: float) -> Hubs:
     divisions = np.array([by_city[h[2]][0] for h in chosen])
     return Hubs(
         hub_id=np.array([f"HUB{d}{k:03d}" for k, d in enumerate(divisions)]),
-        name=np.array([h[0] for h in chosen]), hub_type=np.array([h[1] for h in chosen]),
-        division=divisions, daily_passengers=np.array([h[3] for h in chosen], dtype=float) * rng.lognormal(0, 0.05, n),
+        name=np.array([h[0] for h in chosen]),
+        hub_type=np.array([h[1] for h in chosen]),
+        division=divisions,
+        daily_passengers=np.array([h[3] for h in chosen], dtype=float) * rng.lognormal(0, 0.05, n),
     )
 
 
@@ -212,8 +260,11 @@ def build_hospitals(seed: int, scale: float) -> Hospitals:
     entries: list[tuple[str, str, str]] = []
     for city, cname in cities.items():
         seat = by_city[city][0]
-        entries += [(f"{cname}第一人民医院", "tertiary_a", seat), (f"{cname}中医院", "tertiary_a", seat),
-                    (f"{cname}妇幼保健院", "tertiary", seat)]
+        entries += [
+            (f"{cname}第一人民医院", "tertiary_a", seat),
+            (f"{cname}中医院", "tertiary_a", seat),
+            (f"{cname}妇幼保健院", "tertiary", seat),
+        ]
         for county in by_city[city]:
             level = "secondary_a" if rng.random() < 0.6 else "secondary"
             entries.append((f"{cname.removesuffix('市')}{county_names[county]}人民医院", level, county))
@@ -226,6 +277,8 @@ def build_hospitals(seed: int, scale: float) -> Hospitals:
     w = weights[order]
     return Hospitals(
         code=np.array([f"{d}{int(s):06d}" for d, s in zip(divisions, _scramble(order, 6), strict=True)]),
-        name=np.array([entries[k][0] for k in order]), level=np.array([entries[k][1] for k in order]),
-        division=divisions, weight=w / w.sum(),
+        name=np.array([entries[k][0] for k in order]),
+        level=np.array([entries[k][1] for k in order]),
+        division=divisions,
+        weight=w / w.sum(),
     )

@@ -90,9 +90,12 @@ class GenerationReport:
         """A plain-text table of the per-feed totals."""
         lines = [f"{'feed':<28}{'deliveries':>11}{'rows':>12}{'defects':>9}{'seconds':>9}{'rows/s':>12}"]
         for t in self.per_feed():
-            lines.append(f"{t.name:<28}{t.deliveries:>11}{t.rows:>12}{t.defects:>9}{t.seconds:>9.2f}"
-                         f"{t.rows_per_second:>12,.0f}")
-        lines.append(f"{'total':<28}{len(self.deliveries):>11}{self.rows:>12}"
-                     f"{sum(self.defect_counts().values()):>9}{self.seconds:>9.2f}"
-                     f"{(self.rows / self.seconds if self.seconds else 0):>12,.0f}")
+            lines.append(
+                f"{t.name:<28}{t.deliveries:>11}{t.rows:>12}{t.defects:>9}{t.seconds:>9.2f}{t.rows_per_second:>12,.0f}"
+            )
+        lines.append(
+            f"{'total':<28}{len(self.deliveries):>11}{self.rows:>12}"
+            f"{sum(self.defect_counts().values()):>9}{self.seconds:>9.2f}"
+            f"{(self.rows / self.seconds if self.seconds else 0):>12,.0f}"
+        )
         return "\n".join(lines)

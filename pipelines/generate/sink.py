@@ -139,8 +139,11 @@ def s3_client(settings: S3Settings) -> Any:
     from botocore.config import Config
 
     return boto3.client(
-        "s3", endpoint_url=settings.endpoint, aws_access_key_id=settings.access_key,
-        aws_secret_access_key=settings.secret_key, region_name=settings.region,
+        "s3",
+        endpoint_url=settings.endpoint,
+        aws_access_key_id=settings.access_key,
+        aws_secret_access_key=settings.secret_key,
+        region_name=settings.region,
         config=Config(s3={"addressing_style": "path"}),
     )
 

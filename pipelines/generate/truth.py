@@ -31,8 +31,18 @@ class TruthRecord:
 
     def to_json(self) -> str:
         """One JSON Lines line (UTF-8, keys in a stable order)."""
-        return json.dumps({"sector": self.sector, "feed": self.feed, "dt": self.dt, "file": self.file,
-                           "row": self.row, "defect": self.defect, "detail": self.detail}, ensure_ascii=False)
+        return json.dumps(
+            {
+                "sector": self.sector,
+                "feed": self.feed,
+                "dt": self.dt,
+                "file": self.file,
+                "row": self.row,
+                "defect": self.defect,
+                "detail": self.detail,
+            },
+            ensure_ascii=False,
+        )
 
 
 @dataclass
@@ -58,9 +68,13 @@ class DeliveryTruth:
     def summary(self) -> dict:
         """The summary document."""
         return {
-            "sector": self.sector, "feed": self.feed, "dt": self.day.isoformat(),
-            "rows_per_file": self.rows_per_file, "rows": sum(self.rows_per_file.values()),
-            "defects": self.counts(), "behaviour": dict(sorted(self.behaviour.items())),
+            "sector": self.sector,
+            "feed": self.feed,
+            "dt": self.day.isoformat(),
+            "rows_per_file": self.rows_per_file,
+            "rows": sum(self.rows_per_file.values()),
+            "defects": self.counts(),
+            "behaviour": dict(sorted(self.behaviour.items())),
             "manifest_written": self.manifest_written,
         }
 
@@ -69,7 +83,9 @@ class DeliveryTruth:
         stem = f"{self.sector}/{self.feed}/dt={self.day.isoformat()}"
         lines = "".join(r.to_json() + "\n" for r in self.records)
         sink.put(f"{stem}.jsonl", lines.encode("utf-8"))
-        sink.put(f"{stem}.summary.json", (json.dumps(self.summary(), ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+        sink.put(
+            f"{stem}.summary.json", (json.dumps(self.summary(), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        )
 
 
 def read_truth(sink: Sink, sector: str, feed: str, day: dt.date) -> list[dict]:

@@ -29,14 +29,44 @@ RISK_TREND_START = dt.date(2026, 1, 1)  # planted power-up/tax-down enterprises 
 
 # Share of entities per Jiangsu city (GB/T 2260 city code); a rough economic weight.
 CITY_WEIGHTS = {
-    "320100": 0.13, "320200": 0.10, "320300": 0.08, "320400": 0.07, "320500": 0.20, "320600": 0.08,
-    "320700": 0.04, "320800": 0.05, "320900": 0.06, "321000": 0.05, "321100": 0.04, "321200": 0.05,
+    "320100": 0.13,
+    "320200": 0.10,
+    "320300": 0.08,
+    "320400": 0.07,
+    "320500": 0.20,
+    "320600": 0.08,
+    "320700": 0.04,
+    "320800": 0.05,
+    "320900": 0.06,
+    "321000": 0.05,
+    "321100": 0.04,
+    "321200": 0.05,
     "321300": 0.05,
 }
 # GB/T 4754 section mix by registration prefix (91 enterprise, 92 individual business, 93 co-op).
 SECTION_MIX = {
-    "91": {"C": 22, "G": 25, "F": 8, "I": 4, "L": 3, "M": 12, "J": 6, "H": 3, "K": 2, "N": 4, "E": 1, "D": 1,
-           "A": 3, "B": 0.5, "O": 0.5, "P": 2, "Q": 1, "R": 1, "S": 2, "T": 0.5},
+    "91": {
+        "C": 22,
+        "G": 25,
+        "F": 8,
+        "I": 4,
+        "L": 3,
+        "M": 12,
+        "J": 6,
+        "H": 3,
+        "K": 2,
+        "N": 4,
+        "E": 1,
+        "D": 1,
+        "A": 3,
+        "B": 0.5,
+        "O": 0.5,
+        "P": 2,
+        "Q": 1,
+        "R": 1,
+        "S": 2,
+        "T": 0.5,
+    },
     "92": {"G": 55, "H": 18, "P": 12, "I": 5, "S": 3, "C": 3, "A": 2, "R": 2},
     "93": {"A": 90, "G": 10},
 }
@@ -217,15 +247,16 @@ def build_enterprises(seed: int, scale: float) -> Enterprises:
     lifetime_years = np.where(individual, rng.exponential(9.0, n), rng.exponential(20.0, n))
     deregistered = established + (lifetime_years * 365.2425).astype(np.int64) + 30
     deregistered = np.where(deregistered > day_number(dt.date(HORIZON_YEAR, 1, 1)), NEVER, deregistered)
-    revoked = np.where(
-        (rng.random(n) < 0.03) & (deregistered < NEVER),
-        deregistered - rng.integers(60, 720, n), NEVER)
+    revoked = np.where((rng.random(n) < 0.03) & (deregistered < NEVER), deregistered - rng.integers(60, 720, n), NEVER)
     revoked = np.where(revoked <= established + 30, NEVER, revoked)
     divisions = draw_divisions(rng, n)
     industries = draw_industries(rng, prefixes)
     revenue = np.where(individual, rng.lognormal(np.log(30), 0.8, n), rng.lognormal(np.log(600), 1.5, n))
-    capital = np.where(individual, np.round(rng.lognormal(np.log(10), 0.8, n), 1),
-                       np.round(np.maximum(revenue * rng.lognormal(-0.7, 0.6, n), 3.0), 0))
+    capital = np.where(
+        individual,
+        np.round(rng.lognormal(np.log(10), 0.8, n), 1),
+        np.round(np.maximum(revenue * rng.lognormal(-0.7, 0.6, n), 3.0), 0),
+    )
     cities = city_names()
     sections = industries.astype("U1")
     city_of = np.vectorize(lambda d: cities[d[:4] + "00"], otypes=[str])
@@ -233,16 +264,32 @@ def build_enterprises(seed: int, scale: float) -> Enterprises:
     risk = plant_risks(rng, established, deregistered, revoked, prefixes, sections, revenue)
     deregistered, revoked = _apply_planted_lifetimes(rng, risk, deregistered, revoked)
     return Enterprises(
-        uscc=make_usccs(rng, divisions, prefixes), prefix=prefixes, name_prefix=prefix_, brand=brand, name_tail=tail,
-        division=divisions, industry=industries, revenue_wan=revenue, reg_capital_wan=capital, established=established,
-        deregistered=deregistered, revoked=revoked, change_period=rng.integers(40, 121, n),
-        change_offset=rng.integers(0, 10_000, n), risk=risk,
+        uscc=make_usccs(rng, divisions, prefixes),
+        prefix=prefixes,
+        name_prefix=prefix_,
+        brand=brand,
+        name_tail=tail,
+        division=divisions,
+        industry=industries,
+        revenue_wan=revenue,
+        reg_capital_wan=capital,
+        established=established,
+        deregistered=deregistered,
+        revoked=revoked,
+        change_period=rng.integers(40, 121, n),
+        change_offset=rng.integers(0, 10_000, n),
+        risk=risk,
     )
 
 
 def plant_risks(
-    rng: np.random.Generator, established: np.ndarray, deregistered: np.ndarray, revoked: np.ndarray,
-    prefixes: np.ndarray, sections: np.ndarray, revenue: np.ndarray,
+    rng: np.random.Generator,
+    established: np.ndarray,
+    deregistered: np.ndarray,
+    revoked: np.ndarray,
+    prefixes: np.ndarray,
+    sections: np.ndarray,
+    revenue: np.ndarray,
 ) -> np.ndarray:
     """Choose the planted risk enterprises among mid-size enterprises alive at the anchor.
 
@@ -251,8 +298,13 @@ def plant_risks(
     """
     n = len(prefixes)
     anchor = day_number(ANCHOR)
-    eligible = (prefixes == "91") & (established < anchor - 3 * 365) & (deregistered > anchor + 5 * 365) \
-        & (revoked == NEVER) & (revenue > 300)
+    eligible = (
+        (prefixes == "91")
+        & (established < anchor - 3 * 365)
+        & (deregistered > anchor + 5 * 365)
+        & (revoked == NEVER)
+        & (revenue > 300)
+    )
     per_kind = max(3, int(round(n * ALIVE_AT_ANCHOR * 0.001)))
     risk = np.full(n, "", dtype="U26")
     for kind in RISK_KINDS:
@@ -289,6 +341,11 @@ def build_world(seed: int, scale: float) -> World:
 
     enterprises = build_enterprises(seed, scale)
     return World(
-        seed=seed, scale=scale, enterprises=enterprises, meters=build_meters(seed, scale, enterprises),
-        gantries=build_gantries(seed, scale), hubs=build_hubs(seed, scale), hospitals=build_hospitals(seed, scale),
+        seed=seed,
+        scale=scale,
+        enterprises=enterprises,
+        meters=build_meters(seed, scale, enterprises),
+        gantries=build_gantries(seed, scale),
+        hubs=build_hubs(seed, scale),
+        hospitals=build_hospitals(seed, scale),
     )

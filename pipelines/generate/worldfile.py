@@ -24,19 +24,36 @@ def world_document(world: World) -> dict:
     e = world.enterprises
     planted = []
     for i in np.flatnonzero(e.risk != ""):
-        planted.append({
-            "uscc": str(e.uscc[i]), "name": str(e.name[i]), "risk": str(e.risk[i]), "division_code": str(e.division[i]),
-            "industry_code": str(e.industry[i]), "established_on": to_date(e.established[i]).isoformat(),
-            "deregistered_on": None if e.deregistered[i] >= NEVER else to_date(e.deregistered[i]).isoformat(),
-            "note": RISK_NOTES[str(e.risk[i])],
-        })
+        planted.append(
+            {
+                "uscc": str(e.uscc[i]),
+                "name": str(e.name[i]),
+                "risk": str(e.risk[i]),
+                "division_code": str(e.division[i]),
+                "industry_code": str(e.industry[i]),
+                "established_on": to_date(e.established[i]).isoformat(),
+                "deregistered_on": None if e.deregistered[i] >= NEVER else to_date(e.deregistered[i]).isoformat(),
+                "note": RISK_NOTES[str(e.risk[i])],
+            }
+        )
     return {
-        "seed": world.seed, "scale": world.scale, "anchor": ANCHOR.isoformat(),
-        "sizes": {"entities_ever": len(e), "meters_ever": len(world.meters), "gantries": len(world.gantries.gantry_id),
-                  "hubs": len(world.hubs.hub_id), "hospitals": len(world.hospitals.code)},
-        "risk_kinds": list(RISK_KINDS), "planted": planted,
-        "ili_outbreaks": [{"iso_year": year, "city_code": city, "iso_weeks": list(range(week, week + OUTBREAK_WEEKS))}
-                          for year in OUTBREAK_YEARS for city, week in [outbreak(world.seed, year)]],
+        "seed": world.seed,
+        "scale": world.scale,
+        "anchor": ANCHOR.isoformat(),
+        "sizes": {
+            "entities_ever": len(e),
+            "meters_ever": len(world.meters),
+            "gantries": len(world.gantries.gantry_id),
+            "hubs": len(world.hubs.hub_id),
+            "hospitals": len(world.hospitals.code),
+        },
+        "risk_kinds": list(RISK_KINDS),
+        "planted": planted,
+        "ili_outbreaks": [
+            {"iso_year": year, "city_code": city, "iso_weeks": list(range(week, week + OUTBREAK_WEEKS))}
+            for year in OUTBREAK_YEARS
+            for city, week in [outbreak(world.seed, year)]
+        ],
     }
 
 

@@ -137,7 +137,9 @@ def merge_keyed(spark: SparkSession, frame: DataFrame, uri: str, key: Sequence[s
         frame.write.format("delta").save(uri)
         return
     on = " AND ".join(f"t.`{k}` <=> s.`{k}`" for k in key)
-    DeltaTable.forPath(spark, uri).alias("t").merge(frame.alias("s"), on).whenMatchedUpdateAll().whenNotMatchedInsertAll().execute()
+    DeltaTable.forPath(spark, uri).alias("t").merge(
+        frame.alias("s"), on
+    ).whenMatchedUpdateAll().whenNotMatchedInsertAll().execute()
 
 
 def merge_scd2(spark: SparkSession, changes: DataFrame, uri: str, key: Sequence[str], changed_at: str) -> None:
@@ -161,7 +163,9 @@ def merge_scd2(spark: SparkSession, changes: DataFrame, uri: str, key: Sequence[
     scd = ("valid_from", "valid_to", "is_current")
     combined = changes.withColumn("__incoming", F.lit(True))
     if exists(spark, uri):
-        stored = spark.read.format("delta").load(uri).join(changes.select(*key).distinct(), on=list(key), how="left_semi")
+        stored = (
+            spark.read.format("delta").load(uri).join(changes.select(*key).distinct(), on=list(key), how="left_semi")
+        )
         combined = stored.drop(*scd).withColumn("__incoming", F.lit(False)).unionByName(combined)
     # Two copies of one version: the later delivery wins; on the same delivery date (a
     # re-delivery or a rerun) the incoming copy replaces the stored one.
@@ -181,4 +185,6 @@ def merge_scd2(spark: SparkSession, changes: DataFrame, uri: str, key: Sequence[
         history.write.format("delta").save(uri)
         return
     on = " AND ".join([f"t.`{k}` <=> s.`{k}`" for k in key] + ["t.valid_from = s.valid_from"])
-    DeltaTable.forPath(spark, uri).alias("t").merge(history.alias("s"), on).whenMatchedUpdateAll().whenNotMatchedInsertAll().execute()
+    DeltaTable.forPath(spark, uri).alias("t").merge(
+        history.alias("s"), on
+    ).whenMatchedUpdateAll().whenNotMatchedInsertAll().execute()

@@ -112,7 +112,9 @@ def _scan_text(storage: Storage, uri: str, contract: FeedContract) -> tuple[str,
     return sha.hexdigest(), size, lines, header
 
 
-def _verify_text(storage: Storage, uri: str, contract: FeedContract, delivery: str, name: str) -> tuple[str, int, int, tuple[str, ...]]:
+def _verify_text(
+    storage: Storage, uri: str, contract: FeedContract, delivery: str, name: str
+) -> tuple[str, int, int, tuple[str, ...]]:
     try:
         sha, size, lines, first = _scan_text(storage, uri, contract)
     except (UnicodeDecodeError, EOFError, zlib.error, gzip.BadGzipFile) as err:

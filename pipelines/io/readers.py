@@ -56,16 +56,18 @@ def _delimited(lines: DataFrame, contract: FeedContract, header: tuple[str, ...]
     extra = [h for h in header if h not in known]
     rows = lines.where(F.col("_line_no") > 1).select("*", parsed.alias("__p"))
     too_few = F.col(f"__p.c{len(header) - 1}").isNull() if header else F.lit(True)
-    error = (
-        F.when(F.col("__p").isNull() | too_few, F.lit("fewer columns than the header"))
-        .when(F.col("__p.__overflow").isNotNull(), F.lit("more columns than the header"))
+    error = F.when(F.col("__p").isNull() | too_few, F.lit("fewer columns than the header")).when(
+        F.col("__p.__overflow").isNotNull(), F.lit("more columns than the header")
     )
     return rows.select(
         "_source_file",
         (F.col("_line_no") - 1).alias("_row_no"),
         *[F.col(f"__p.c{position[c.delivered_name]}").alias(c.name) for c in contract.columns],
-        (F.create_map(*[x for h in extra for x in (F.lit(h), F.col(f"__p.c{position[h]}"))]) if extra
-         else F.create_map().cast("map<string,string>")).alias("_extra"),
+        (
+            F.create_map(*[x for h in extra for x in (F.lit(h), F.col(f"__p.c{position[h]}"))])
+            if extra
+            else F.create_map().cast("map<string,string>")
+        ).alias("_extra"),
         F.col("value").alias("_raw"),
         error.alias("_parse_error"),
     )
@@ -95,8 +97,11 @@ def _parquet(spark: SparkSession, delivery: Delivery, contract: FeedContract) ->
         F.col("_metadata.file_name").alias("_source_file"),
         (F.col("_metadata.row_index") + 1).alias("_row_no"),
         *[F.col(c.delivered_name).alias(c.name) for c in contract.columns],
-        (F.create_map(*[x for e in extra for x in (F.lit(e), F.col(e).cast("string"))]) if extra
-         else F.create_map().cast("map<string,string>")).alias("_extra"),
+        (
+            F.create_map(*[x for e in extra for x in (F.lit(e), F.col(e).cast("string"))])
+            if extra
+            else F.create_map().cast("map<string,string>")
+        ).alias("_extra"),
         F.lit(None).cast("string").alias("_raw"),
         F.lit(None).cast("string").alias("_parse_error"),
     )

@@ -38,8 +38,11 @@ def delivery_ready(sector: str, feed: str, **context: Any) -> bool:
     settings = load_settings()
     dt = business_date(context)
     ready = manifest_exists(storage_for(settings.landing_root, settings), settings.landing_root, sector, feed, dt)
-    log.info("delivery %s: %s", delivery_uri(settings.landing_root, sector, feed, dt),
-             "complete" if ready else "no _manifest.json yet, waiting")
+    log.info(
+        "delivery %s: %s",
+        delivery_uri(settings.landing_root, sector, feed, dt),
+        "complete" if ready else "no _manifest.json yet, waiting",
+    )
     return ready
 
 
@@ -67,8 +70,11 @@ def run_step(sector: str, layer: str, table: str, **context: Any) -> dict[str, A
     step = next(s for s in plan(spec) if s.layer == layer and s.table == table)
     ti = context.get("ti")
     ctx = RunContext(
-        run_id=str(context.get("run_id", "manual")), dt=business_date(context),
-        dag_id=getattr(ti, "dag_id", ""), task_id=getattr(ti, "task_id", ""), try_number=int(getattr(ti, "try_number", 0) or 0),
+        run_id=str(context.get("run_id", "manual")),
+        dt=business_date(context),
+        dag_id=getattr(ti, "dag_id", ""),
+        task_id=getattr(ti, "task_id", ""),
+        try_number=int(getattr(ti, "try_number", 0) or 0),
     )
     spark = get_session(settings, f"{sector}.{step.task_id}")
     result = execute(spark, settings, spec, step, ctx)

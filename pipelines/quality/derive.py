@@ -52,18 +52,23 @@ def derived_expectations(layer: str, table: str) -> list[dict[str, Any]]:
     return entries
 
 
-def merge_suites(written: list[dict[str, Any]], derived: list[dict[str, Any]], columns: list[str]) -> list[dict[str, Any]]:
+def merge_suites(
+    written: list[dict[str, Any]], derived: list[dict[str, Any]], columns: list[str]
+) -> list[dict[str, Any]]:
     """The hand-written suite plus derived expectations it does not already have.
 
     Derived expectations on columns the frame does not carry (renamed by a transform) are left out.
     """
+
     def key(entry: dict[str, Any]) -> tuple[str, str]:
         kwargs = entry.get("kwargs", {})
         return entry["type"], str(kwargs.get("column") or kwargs.get("column_list"))
 
     present = {key(e) for e in written}
     extra = [
-        e for e in derived
-        if key(e) not in present and all(c in columns for c in (e["kwargs"].get("column_list") or [e["kwargs"]["column"]]))
+        e
+        for e in derived
+        if key(e) not in present
+        and all(c in columns for c in (e["kwargs"].get("column_list") or [e["kwargs"]["column"]]))
     ]
     return written + extra

@@ -111,8 +111,14 @@ def quarantine_gate(table: str, rows: int, quarantined: int) -> GateResult:
     if not rule:
         return GateResult(name, name)
     share = quarantined / rows if rows else 0.0
-    outcome = Outcome("quarantined_share_at_most", f"<= {rule['max_share']:.2%}", rule.get("policy", "block"),
-                      share <= rule["max_share"], quarantined, (f"{share:.2%} of {rows} rows",))
+    outcome = Outcome(
+        "quarantined_share_at_most",
+        f"<= {rule['max_share']:.2%}",
+        rule.get("policy", "block"),
+        share <= rule["max_share"],
+        quarantined,
+        (f"{share:.2%} of {rows} rows",),
+    )
     return GateResult(name, name, (outcome,))
 
 
@@ -146,7 +152,9 @@ def policy_meta(entry: dict[str, Any]) -> dict[str, str]:
     return {"policy": entry.get("policy", "block"), "why": entry.get("why", "")}
 
 
-def run_gate(frame: Any, layer: str, table: str, run_id: str, settings: Settings, engine: str = "single_pass") -> GateResult:
+def run_gate(
+    frame: Any, layer: str, table: str, run_id: str, settings: Settings, engine: str = "single_pass"
+) -> GateResult:
     """Validate `frame` with the suite of `<layer>.<table>`.
 
     Args:
@@ -209,11 +217,17 @@ def _store_and_render(name: str, results: list[Any], run_id: str, settings: Sett
         success=all(r.success or r.expectation_config.meta.get("policy") == "warn" for r in results),
         results=results,
         suite_name=name,
-        statistics={"evaluated_expectations": evaluated, "successful_expectations": passed,
-                    "unsuccessful_expectations": evaluated - passed,
-                    "success_percent": 100.0 * passed / evaluated if evaluated else None},
-        meta={"engine": "lakehouse single-pass aggregation", "run_id": run_id,
-              "active_batch_definition": {"datasource_name": "spark", "data_asset_name": name}},
+        statistics={
+            "evaluated_expectations": evaluated,
+            "successful_expectations": passed,
+            "unsuccessful_expectations": evaluated - passed,
+            "success_percent": 100.0 * passed / evaluated if evaluated else None,
+        },
+        meta={
+            "engine": "lakehouse single-pass aggregation",
+            "run_id": run_id,
+            "active_batch_definition": {"datasource_name": "spark", "data_asset_name": name},
+        },
     )
     key = ValidationResultIdentifier(ExpectationSuiteIdentifier(name), run, batch_identifier=name)
     ctx.validation_results_store.set(key, suite_result)

@@ -77,18 +77,30 @@ class Compiled:
             return [F.count(F.lit(1)).alias(f"n{i}")]
         if self.type == "expect_compound_columns_to_be_unique":
             columns = [F.col(c) for c in kw["column_list"]]
-            return [(F.count(F.lit(1)) - F.count_distinct(F.struct(*columns))).alias(f"f{i}"),
-                    F.count(F.lit(1)).alias(f"n{i}")]
+            return [
+                (F.count(F.lit(1)) - F.count_distinct(F.struct(*columns))).alias(f"f{i}"),
+                F.count(F.lit(1)).alias(f"n{i}"),
+            ]
         column = F.col(kw["column"])
         if self.type == "expect_column_values_to_be_unique":
             return [(F.count(column) - F.count_distinct(column)).alias(f"f{i}"), F.count(column).alias(f"n{i}")]
         if self.type in NULL_RULES:
             fails = column.isNull() if NULL_RULES[self.type] else column.isNotNull()
-            return [F.count_if(fails).alias(f"f{i}"), F.count(F.lit(1)).alias(f"n{i}"),
-                    F.array(F.min(F.when(fails, column.cast("string"))), F.max(F.when(fails, column.cast("string")))).alias(f"s{i}")]
+            return [
+                F.count_if(fails).alias(f"f{i}"),
+                F.count(F.lit(1)).alias(f"n{i}"),
+                F.array(F.min(F.when(fails, column.cast("string"))), F.max(F.when(fails, column.cast("string")))).alias(
+                    f"s{i}"
+                ),
+            ]
         fails = column.isNotNull() & VALUE_RULES[self.type](column, kw)
-        return [F.count_if(fails).alias(f"f{i}"), F.count(column).alias(f"n{i}"),
-                F.array(F.min(F.when(fails, column.cast("string"))), F.max(F.when(fails, column.cast("string")))).alias(f"s{i}")]
+        return [
+            F.count_if(fails).alias(f"f{i}"),
+            F.count(column).alias(f"n{i}"),
+            F.array(F.min(F.when(fails, column.cast("string"))), F.max(F.when(fails, column.cast("string")))).alias(
+                f"s{i}"
+            ),
+        ]
 
 
 def compile_suite(entries: list[dict[str, Any]]) -> list[Compiled] | None:

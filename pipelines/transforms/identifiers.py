@@ -17,9 +17,7 @@ ID_NO_PATTERN = "^[0-9]{17}[0-9X]$"
 
 
 def _weighted_sum(code: Column, alphabet: str, weights: tuple[int, ...]) -> Column:
-    terms = [
-        (F.instr(F.lit(alphabet), F.substring(code, i + 1, 1)) - 1) * F.lit(w) for i, w in enumerate(weights)
-    ]
+    terms = [(F.instr(F.lit(alphabet), F.substring(code, i + 1, 1)) - 1) * F.lit(w) for i, w in enumerate(weights)]
     return reduce(lambda a, b: a + b, terms)
 
 

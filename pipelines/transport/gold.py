@@ -60,7 +60,9 @@ def with_peak_flag(frame: DataFrame) -> DataFrame:
     ties to the earlier hour) and busier than the hub-day's mean hourly flow."""
     hub_day = Window.partitionBy("hub_id", "date")
     busiest = hub_day.orderBy(F.col("flow").desc(), F.col("hour"))
-    is_peak = (F.row_number().over(busiest) <= PEAK_HOURS) & (F.col("flow") > F.avg("flow").over(hub_day) * PEAK_OVER_MEAN)
+    is_peak = (F.row_number().over(busiest) <= PEAK_HOURS) & (
+        F.col("flow") > F.avg("flow").over(hub_day) * PEAK_OVER_MEAN
+    )
     return frame.withColumn("flow", F.col("entries") + F.col("exits")).withColumn("is_peak", is_peak).drop("flow")
 
 
@@ -90,6 +92,17 @@ def hub_flow_hourly(sources: Mapping[str, DataFrame], as_of: date) -> DataFrame:
         )
         .transform(with_peak_flag)
         .withColumn("hour_of_day", local_hour_of_day(F.col("hour")))
-        .select("date", "hour", "hour_of_day", "hub_id", "hub_name", "hub_type", "city_code",
-                "entries", "exits", "is_peak", "windows")
+        .select(
+            "date",
+            "hour",
+            "hour_of_day",
+            "hub_id",
+            "hub_name",
+            "hub_type",
+            "city_code",
+            "entries",
+            "exits",
+            "is_peak",
+            "windows",
+        )
     )

@@ -69,19 +69,25 @@ def vehicle_category(vehicle_class: Column) -> Column:
 def with_plate_derivatives(frame: DataFrame) -> DataFrame:
     """Add what analyses may keep of a plate: `plate_province`, `plate_city_code`, `plate_type`."""
     plate = F.col("plate_no")
-    return frame.withColumns({
-        "plate_province": F.substring(plate, 1, 1),
-        "plate_city_code": plate_city_code(plate),
-        "plate_type": F.when(F.length(plate) == NEW_ENERGY_PLATE_LENGTH, F.lit("new_energy")).otherwise(F.lit("conventional")),
-    })
+    return frame.withColumns(
+        {
+            "plate_province": F.substring(plate, 1, 1),
+            "plate_city_code": plate_city_code(plate),
+            "plate_type": F.when(F.length(plate) == NEW_ENERGY_PLATE_LENGTH, F.lit("new_energy")).otherwise(
+                F.lit("conventional")
+            ),
+        }
+    )
 
 
 def with_passage_time(frame: DataFrame) -> DataFrame:
     """Add the local `date` and the `hour` (UTC instant of the hour's start) of `pass_time`."""
-    return frame.withColumns({
-        "date": local_date(F.col("pass_time")),
-        "hour": F.date_trunc("hour", F.col("pass_time")),
-    })
+    return frame.withColumns(
+        {
+            "date": local_date(F.col("pass_time")),
+            "hour": F.date_trunc("hour", F.col("pass_time")),
+        }
+    )
 
 
 def clean_passages(valid: DataFrame) -> DataFrame:

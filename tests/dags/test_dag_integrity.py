@@ -32,8 +32,14 @@ print(json.dumps({"errors": {k: str(v) for k, v in bag.import_errors.items()},
 def parsed(tmp_path_factory) -> dict:
     home = tmp_path_factory.mktemp("airflow_home")
     env = {**os.environ, "AIRFLOW_HOME": str(home), "AIRFLOW__CORE__LOAD_EXAMPLES": "False"}
-    out = subprocess.run([sys.executable, "-c", PROBE % (HEAVY,), str(ROOT / "dags")], env=env,
-                         capture_output=True, text=True, check=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE % (HEAVY,), str(ROOT / "dags")],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 

@@ -34,44 +34,127 @@ class Rules:
 
 RULES: dict[str, Rules] = {
     "credit/legal_entity": Rules(
-        required=("op", "uscc", "name", "legal_rep_name", "legal_rep_id_no", "reg_capital_wan", "established_on",
-                  "industry_code", "division_code", "status", "updated_at"),
-        uscc=("uscc",), id_no=("legal_rep_id_no",), division=("division_code",), non_negative=("reg_capital_wan",),
-        numeric=("reg_capital_wan",), dates=("established_on", "updated_at")),
+        required=(
+            "op",
+            "uscc",
+            "name",
+            "legal_rep_name",
+            "legal_rep_id_no",
+            "reg_capital_wan",
+            "established_on",
+            "industry_code",
+            "division_code",
+            "status",
+            "updated_at",
+        ),
+        uscc=("uscc",),
+        id_no=("legal_rep_id_no",),
+        division=("division_code",),
+        non_negative=("reg_capital_wan",),
+        numeric=("reg_capital_wan",),
+        dates=("established_on", "updated_at"),
+    ),
     "credit/sanctions": Rules(
         required=("record_id", "uscc", "category", "issuing_dept", "decided_on", "valid_until", "status", "updated_at"),
-        uscc=("uscc",), non_negative=("amount_cny",), numeric=("amount_cny",), dates=("decided_on", "updated_at")),
+        uscc=("uscc",),
+        non_negative=("amount_cny",),
+        numeric=("amount_cny",),
+        dates=("decided_on", "updated_at"),
+    ),
     "tax/returns": Rules(
-        required=("申报序号", "纳税人识别号", "所属期", "税种代码", "计税依据", "应纳税额", "已缴税额", "申报日期",
-                  "行政区划代码", "行业代码", "版本号"),
-        uscc=("纳税人识别号",), division=("行政区划代码",), non_negative=("应纳税额", "已缴税额"),
-        numeric=("计税依据", "应纳税额", "已缴税额", "版本号"), dates=("申报日期",), extra=("paid_within_10x",)),
+        required=(
+            "申报序号",
+            "纳税人识别号",
+            "所属期",
+            "税种代码",
+            "计税依据",
+            "应纳税额",
+            "已缴税额",
+            "申报日期",
+            "行政区划代码",
+            "行业代码",
+            "版本号",
+        ),
+        uscc=("纳税人识别号",),
+        division=("行政区划代码",),
+        non_negative=("应纳税额", "已缴税额"),
+        numeric=("计税依据", "应纳税额", "已缴税额", "版本号"),
+        dates=("申报日期",),
+        extra=("paid_within_10x",),
+    ),
     "energy/meters": Rules(
         required=("meter_id", "account_id", "customer_type", "division_code", "rated_kw", "installed_on", "status"),
-        uscc=("uscc",), division=("division_code",), non_negative=("rated_kw",), numeric=("rated_kw",),
-        dates=("installed_on",), extra=("enterprise_meter_has_uscc",)),
+        uscc=("uscc",),
+        division=("division_code",),
+        non_negative=("rated_kw",),
+        numeric=("rated_kw",),
+        dates=("installed_on",),
+        extra=("enterprise_meter_has_uscc",),
+    ),
     "transport/gantries": Rules(
         required=("gantry_id", "road_code", "km_marker", "direction", "division_code", "lat", "lon"),
-        division=("division_code",), non_negative=("km_marker",), numeric=("km_marker", "lat", "lon")),
+        division=("division_code",),
+        non_negative=("km_marker",),
+        numeric=("km_marker", "lat", "lon"),
+    ),
     "transport/etc_passages": Rules(
         required=("passage_id", "gantry_id", "plate_no", "plate_color", "vehicle_class", "pass_time", "fee_cny"),
-        non_negative=("fee_cny",), numeric=("fee_cny", "vehicle_class"), dates=("pass_time",)),
+        non_negative=("fee_cny",),
+        numeric=("fee_cny", "vehicle_class"),
+        dates=("pass_time",),
+    ),
     "transport/hub_flow": Rules(
-        required=("hub_id", "hub_name", "hub_type", "division_code", "window_start", "window_minutes", "entries", "exits"),
-        division=("division_code",), non_negative=("entries", "exits"), numeric=("entries", "exits"),
-        dates=("window_start",)),
-    "health/hospitals": Rules(required=("hospital_code", "name", "level", "division_code"), division=("division_code",)),
+        required=(
+            "hub_id",
+            "hub_name",
+            "hub_type",
+            "division_code",
+            "window_start",
+            "window_minutes",
+            "entries",
+            "exits",
+        ),
+        division=("division_code",),
+        non_negative=("entries", "exits"),
+        numeric=("entries", "exits"),
+        dates=("window_start",),
+    ),
+    "health/hospitals": Rules(
+        required=("hospital_code", "name", "level", "division_code"), division=("division_code",)
+    ),
     "health/outpatient_visits": Rules(
-        required=("visit_id", "hospital_code", "patient_id_no", "patient_name", "patient_phone", "gender", "birth_date",
-                  "visit_time", "department", "icd10", "fee_total_cny", "insurance_paid_cny", "patient_division_code"),
-        id_no=("patient_id_no",), division=("patient_division_code",), non_negative=("insurance_paid_cny", "fee_total_cny"),
-        numeric=("fee_total_cny", "insurance_paid_cny"), dates=("visit_time",), extra=("patient_agrees",)),
+        required=(
+            "visit_id",
+            "hospital_code",
+            "patient_id_no",
+            "patient_name",
+            "patient_phone",
+            "gender",
+            "birth_date",
+            "visit_time",
+            "department",
+            "icd10",
+            "fee_total_cny",
+            "insurance_paid_cny",
+            "patient_division_code",
+        ),
+        id_no=("patient_id_no",),
+        division=("patient_division_code",),
+        non_negative=("insurance_paid_cny", "fee_total_cny"),
+        numeric=("fee_total_cny", "insurance_paid_cny"),
+        dates=("visit_time",),
+        extra=("patient_agrees",),
+    ),
 }
 TEXT_LAYOUT = {  # feed -> (kind, delimiter, encoding)
-    "credit/legal_entity": ("jsonl", None, "utf-8"), "credit/sanctions": ("csv", ",", "utf-8"),
-    "tax/returns": ("csv", ",", "gbk"), "energy/meters": ("csv", ",", "utf-8"),
-    "transport/gantries": ("csv", ",", "utf-8"), "transport/etc_passages": ("csv", "|", "utf-8"),
-    "transport/hub_flow": ("jsonl", None, "utf-8"), "health/hospitals": ("csv", ",", "utf-8"),
+    "credit/legal_entity": ("jsonl", None, "utf-8"),
+    "credit/sanctions": ("csv", ",", "utf-8"),
+    "tax/returns": ("csv", ",", "gbk"),
+    "energy/meters": ("csv", ",", "utf-8"),
+    "transport/gantries": ("csv", ",", "utf-8"),
+    "transport/etc_passages": ("csv", "|", "utf-8"),
+    "transport/hub_flow": ("jsonl", None, "utf-8"),
+    "health/hospitals": ("csv", ",", "utf-8"),
     "health/outpatient_visits": ("jsonl", None, "utf-8"),
 }
 
@@ -146,13 +229,23 @@ def _extra(feed: str, rules: Rules, row: dict) -> set[str]:
     found: set[str] = set()
     if any(_empty(row.get(c)) for c in rules.numeric):
         return found
-    if "paid_within_10x" in rules.extra and _number(row["已缴税额"]) > 10 * _number(row["应纳税额"]) \
-            and _number(row["应纳税额"]) >= 0:
+    if (
+        "paid_within_10x" in rules.extra
+        and _number(row["已缴税额"]) > 10 * _number(row["应纳税额"])
+        and _number(row["应纳税额"]) >= 0
+    ):
         found.add("out_of_range")
-    if "enterprise_meter_has_uscc" in rules.extra and row["customer_type"] not in ("residential", "") \
-            and _empty(row["uscc"]):
+    if (
+        "enterprise_meter_has_uscc" in rules.extra
+        and row["customer_type"] not in ("residential", "")
+        and _empty(row["uscc"])
+    ):
         found.add("missing_required")
-    if "patient_agrees" in rules.extra and not _empty(row.get("patient_id_no")) and is_valid_id_no(row["patient_id_no"]):
+    if (
+        "patient_agrees" in rules.extra
+        and not _empty(row.get("patient_id_no"))
+        and is_valid_id_no(row["patient_id_no"])
+    ):
         if row["gender"] != id_gender(row["patient_id_no"]) or row["birth_date"] != id_birth_date(row["patient_id_no"]):
             found.add("inconsistent_row")
         if _number(row["insurance_paid_cny"]) > _number(row["fee_total_cny"]):

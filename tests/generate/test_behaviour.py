@@ -26,8 +26,11 @@ def test_register_full_load_then_changes(clean_landing: Path) -> None:
     full = [json.loads(x) for x in gzip.decompress(first.read_bytes()).decode().splitlines()]
     assert {r["op"] for r in full} == {"I", "D"}
     nxt = START + dt.timedelta(days=1)
-    changes = [json.loads(x) for p in clean_landing.glob(f"credit/legal_entity/dt={nxt}/part-*.jsonl")
-               for x in p.read_text("utf-8").splitlines()]
+    changes = [
+        json.loads(x)
+        for p in clean_landing.glob(f"credit/legal_entity/dt={nxt}/part-*.jsonl")
+        for x in p.read_text("utf-8").splitlines()
+    ]
     assert 0 < len(changes) < len(full) / 10
     assert all(r["updated_at"].startswith(nxt.isoformat()) for r in changes)
     ops = Counter(r["op"] for r in changes)
@@ -59,8 +62,9 @@ def test_report_matches_the_deliveries(tmp_path: Path) -> None:
     report = generate(str(tmp_path), START, scale=0.02, sectors=["transport", "health"], defect_rate=0.05)
     assert isinstance(report, GenerationReport)
     assert len(report.deliveries) == 5
-    manifest_rows = sum(f["rows"] for p in tmp_path.glob("*/*/dt=*/_manifest.json")
-                        for f in json.loads(p.read_text("utf-8"))["files"])
+    manifest_rows = sum(
+        f["rows"] for p in tmp_path.glob("*/*/dt=*/_manifest.json") for f in json.loads(p.read_text("utf-8"))["files"]
+    )
     assert report.rows == manifest_rows
     assert "transport/etc_passages" in str(report) and "rows/s" in str(report)
     assert all(t.rows_per_second > 0 for t in report.per_feed())

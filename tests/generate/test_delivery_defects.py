@@ -42,9 +42,15 @@ def test_checksum_mismatch(tmp_path: Path) -> None:
     _generate(tmp_path, "tax/returns:checksum_mismatch")
     entry = _manifest(tmp_path)["files"][0]
     assert entry["sha256"] != hashlib.sha256((tmp_path / FOLDER / entry["name"]).read_bytes()).hexdigest()
-    assert _truth(tmp_path)[0] | {"detail": ""} == {"sector": "tax", "feed": "returns", "dt": "2026-11-12",
-                                                    "file": "part-00000.csv", "row": None,
-                                                    "defect": "checksum_mismatch", "detail": ""}
+    assert _truth(tmp_path)[0] | {"detail": ""} == {
+        "sector": "tax",
+        "feed": "returns",
+        "dt": "2026-11-12",
+        "file": "part-00000.csv",
+        "row": None,
+        "defect": "checksum_mismatch",
+        "detail": "",
+    }
 
 
 def test_row_count_mismatch(tmp_path: Path) -> None:
@@ -88,8 +94,14 @@ def test_truncated_text_file(tmp_path: Path) -> None:
 
 
 def test_truncated_parquet_is_unreadable(tmp_path: Path) -> None:
-    generate(str(tmp_path), DAY, scale=0.01, sectors=["energy"], defect_rate=0.0,
-             delivery_defects=["energy/readings:truncated_file"])
+    generate(
+        str(tmp_path),
+        DAY,
+        scale=0.01,
+        sectors=["energy"],
+        defect_rate=0.0,
+        delivery_defects=["energy/readings:truncated_file"],
+    )
     folder = tmp_path / "energy/readings/dt=2026-11-12"
     with pytest.raises(Exception):  # noqa: B017 - any arrow error: the footer is gone
         pq.read_metadata(sorted(folder.glob("part-*"))[-1])
@@ -113,8 +125,15 @@ def test_schema_drift(tmp_path: Path) -> None:
 
 
 def test_defect_on_one_day_only(tmp_path: Path) -> None:
-    generate(str(tmp_path), DAY, days=2, scale=0.05, sectors=["tax"], defect_rate=0.0,
-             delivery_defects=["tax/returns:missing_manifest@2026-11-13"])
+    generate(
+        str(tmp_path),
+        DAY,
+        days=2,
+        scale=0.05,
+        sectors=["tax"],
+        defect_rate=0.0,
+        delivery_defects=["tax/returns:missing_manifest@2026-11-13"],
+    )
     assert (tmp_path / FOLDER / "_manifest.json").exists()
     assert not (tmp_path / "tax/returns/dt=2026-11-13/_manifest.json").exists()
 
@@ -129,8 +148,14 @@ def test_redelivery_replaces_the_folder(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr("pipelines.generate.feeds.energy.CHUNK_ROWS", 5_000)
     generate(str(tmp_path), DAY, scale=0.01, sectors=["energy"], defect_rate=0.0)
     before = sorted(p.name for p in (tmp_path / "energy/readings/dt=2026-11-12").iterdir())
-    generate(str(tmp_path), DAY, scale=0.01, sectors=["energy"], defect_rate=0.0,
-             delivery_defects=["energy/readings:empty_delivery"])
+    generate(
+        str(tmp_path),
+        DAY,
+        scale=0.01,
+        sectors=["energy"],
+        defect_rate=0.0,
+        delivery_defects=["energy/readings:empty_delivery"],
+    )
     after = sorted(p.name for p in (tmp_path / "energy/readings/dt=2026-11-12").iterdir())
     assert len(before) > 3
     assert after == ["_manifest.json", "part-00000.parquet"]

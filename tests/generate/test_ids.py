@@ -39,15 +39,25 @@ def test_made_usccs_are_valid_and_carry_the_division(seed: int, division: str, p
 @given(seed=seeds, position=st.integers(0, 17), replacement=st.sampled_from(USCC_ALPHABET))
 def test_changing_one_uscc_character_breaks_it(seed: int, position: int, replacement: str) -> None:
     code = str(make_usccs(np.random.default_rng(seed), np.array(["320102"]), np.array(["91"]))[0])
-    changed = code[:position] + replacement + code[position + 1:]
+    changed = code[:position] + replacement + code[position + 1 :]
     assert is_valid_uscc(changed) == (changed == code)
 
 
-@given(seed=seeds, division=counties, born=st.dates(dt.date(1920, 1, 1), dt.date(2025, 12, 31)),
-       gender=st.sampled_from(["M", "F"]))
+@given(
+    seed=seeds,
+    division=counties,
+    born=st.dates(dt.date(1920, 1, 1), dt.date(2025, 12, 31)),
+    gender=st.sampled_from(["M", "F"]),
+)
 def test_made_id_numbers_agree_with_birth_and_gender(seed: int, division: str, born: dt.date, gender: str) -> None:
-    id_no = str(make_id_nos(np.random.default_rng(seed), np.array([division]),
-                            np.array([born.isoformat()], dtype="datetime64[D]"), np.array([gender]))[0])
+    id_no = str(
+        make_id_nos(
+            np.random.default_rng(seed),
+            np.array([division]),
+            np.array([born.isoformat()], dtype="datetime64[D]"),
+            np.array([gender]),
+        )[0]
+    )
     assert is_valid_id_no(id_no)
     assert id_birth_date(id_no) == born.isoformat()
     assert id_gender(id_no) == gender
@@ -56,8 +66,14 @@ def test_made_id_numbers_agree_with_birth_and_gender(seed: int, division: str, b
 
 @given(seed=seeds, wrong=st.sampled_from(ID_CHECK_CHARS))
 def test_a_wrong_id_check_character_is_rejected(seed: int, wrong: str) -> None:
-    id_no = str(make_id_nos(np.random.default_rng(seed), np.array(["320102"]),
-                            np.array(["1990-05-17"], dtype="datetime64[D]"), np.array(["F"]))[0])
+    id_no = str(
+        make_id_nos(
+            np.random.default_rng(seed),
+            np.array(["320102"]),
+            np.array(["1990-05-17"], dtype="datetime64[D]"),
+            np.array(["F"]),
+        )[0]
+    )
     assert is_valid_id_no(id_no[:17] + wrong) == (wrong == id_no[17])
 
 
@@ -86,8 +102,17 @@ def test_icd10_shapes_and_groups() -> None:
         assert is_valid_icd10(code)
     for code in ("J1", "10.1", "J10.", "j10.1", "J10.123", ""):
         assert not is_valid_icd10(code)
-    assert [syndrome_group(c) for c in ("J09", "J10.1", "J11.0", "J06.9", "A09", "B01.9", "B05.9", "A16.2", "I10")] \
-        == ["ILI", "ILI", "ILI", "URI", "GI", "varicella", "measles", "TB", "other"]
+    assert [syndrome_group(c) for c in ("J09", "J10.1", "J11.0", "J06.9", "A09", "B01.9", "B05.9", "A16.2", "I10")] == [
+        "ILI",
+        "ILI",
+        "ILI",
+        "URI",
+        "GI",
+        "varicella",
+        "measles",
+        "TB",
+        "other",
+    ]
 
 
 def test_jiangsu_divisions() -> None:

@@ -14,8 +14,17 @@ import pytest
 from tests.generate import oracle
 from tests.generate.conftest import day_of, deliveries, feed_of, truth_records
 
-ROW_KINDS = {"missing_required", "invalid_uscc", "invalid_id_no", "invalid_division", "out_of_range",
-             "future_date", "inconsistent_row", "unparseable_row", "exact_duplicate"}
+ROW_KINDS = {
+    "missing_required",
+    "invalid_uscc",
+    "invalid_id_no",
+    "invalid_division",
+    "out_of_range",
+    "future_date",
+    "inconsistent_row",
+    "unparseable_row",
+    "exact_duplicate",
+}
 
 
 def _row_truth(records: list[dict], name: str) -> dict[int, str]:
@@ -70,8 +79,9 @@ def test_readings_match_the_truth(landing: Path) -> None:
             bad = {
                 "missing_required": pc.is_null(table["meter_id"]).to_numpy(zero_copy_only=False),
                 "out_of_range": pc.less(table["kwh"], 0).to_numpy(zero_copy_only=False),
-                "future_date": pc.greater(pc.cast(table["reading_ts"], "timestamp[us]"),
-                                          end_of_day).to_numpy(zero_copy_only=False),
+                "future_date": pc.greater(pc.cast(table["reading_ts"], "timestamp[us]"), end_of_day).to_numpy(
+                    zero_copy_only=False
+                ),
             }
             for kind, mask in bad.items():
                 rows = {i + 1 for i in mask.nonzero()[0]}

@@ -42,8 +42,10 @@ def test_s3_key_layout(tmp_path: Path, monkeypatch) -> None:
     assert report.landing == "s3://lake/landing"
     assert client.puts[0] == "lake/landing/_ground_truth/world.json"
     data = [k for k in client.puts if "/dt=" in k and "_ground_truth" not in k]
-    assert data == ["lake/landing/tax/returns/dt=2026-11-12/part-00000.csv",
-                    "lake/landing/tax/returns/dt=2026-11-12/_manifest.json"]
+    assert data == [
+        "lake/landing/tax/returns/dt=2026-11-12/part-00000.csv",
+        "lake/landing/tax/returns/dt=2026-11-12/_manifest.json",
+    ]
     assert "lake/landing/_ground_truth/tax/returns/dt=2026-11-12.jsonl" in client.puts
 
 
@@ -59,11 +61,19 @@ def test_s3_sink_lists_relative_keys(tmp_path: Path) -> None:
 
 
 def test_s3_settings_come_from_the_environment() -> None:
-    env = {"LAKEHOUSE_S3_ENDPOINT": "http://store:8333", "LAKEHOUSE_S3_ACCESS_KEY": "k",
-           "LAKEHOUSE_S3_SECRET_KEY": "s", "LAKEHOUSE_S3_REGION": ""}
+    env = {
+        "LAKEHOUSE_S3_ENDPOINT": "http://store:8333",
+        "LAKEHOUSE_S3_ACCESS_KEY": "k",
+        "LAKEHOUSE_S3_SECRET_KEY": "s",
+        "LAKEHOUSE_S3_REGION": "",
+    }
     settings = s3_settings(env)
-    assert (settings.endpoint, settings.access_key, settings.secret_key, settings.region) == \
-        ("http://store:8333", "k", "s", None)
+    assert (settings.endpoint, settings.access_key, settings.secret_key, settings.region) == (
+        "http://store:8333",
+        "k",
+        "s",
+        None,
+    )
     assert s3_settings({}).endpoint is None
 
 

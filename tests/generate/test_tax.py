@@ -12,7 +12,9 @@ from pipelines.generate import generate
 from pipelines.generate.feeds.tax import HEADER, TAX_CODES
 from pipelines.ids import is_valid_industry_code
 
-EXPECTED_HEADER = "申报序号,纳税人识别号,所属期,税种代码,计税依据,应纳税额,已缴税额,申报日期,行政区划代码,行业代码,版本号"
+EXPECTED_HEADER = (
+    "申报序号,纳税人识别号,所属期,税种代码,计税依据,应纳税额,已缴税额,申报日期,行政区划代码,行业代码,版本号"
+)
 
 
 def _rows(path: Path) -> list[dict[str, str]]:

@@ -31,8 +31,9 @@ def test_usccs_are_shared_across_sectors(clean_landing: Path) -> None:
     assert all(is_valid_uscc(u) and u[2:8] == r["division_code"] for u, r in register.items())
     counties = {c for c, v in jiangsu_divisions().items() if v[1] == "county"}
     assert {r["division_code"] for r in register.values()} <= counties
-    taxpayers = {r["纳税人识别号"] for p in clean_landing.glob(f"tax/returns/dt={START}/*.csv")
-                 for r in _csv(p, encoding="gbk")}
+    taxpayers = {
+        r["纳税人识别号"] for p in clean_landing.glob(f"tax/returns/dt={START}/*.csv") for r in _csv(p, encoding="gbk")
+    }
     metered = {r["uscc"] for p in clean_landing.glob(f"energy/meters/dt={START}/*.csv") for r in _csv(p) if r["uscc"]}
     sanctioned = {r["uscc"] for p in clean_landing.glob(f"credit/sanctions/dt={START}/*.csv") for r in _csv(p)}
     assert taxpayers and taxpayers <= set(register)
@@ -51,8 +52,11 @@ def test_event_feeds_reference_their_registers(clean_landing: Path) -> None:
     assert passages and {r["gantry_id"] for r in passages} <= gantries
     assert all(is_valid_plate(r["plate_no"]) for r in passages)
     hospitals = {r["hospital_code"] for p in clean_landing.glob(f"health/hospitals/dt={START}/*.csv") for r in _csv(p)}
-    visits = [json.loads(line) for p in clean_landing.glob(f"health/outpatient_visits/dt={START}/*.jsonl")
-              for line in p.read_text("utf-8").splitlines()]
+    visits = [
+        json.loads(line)
+        for p in clean_landing.glob(f"health/outpatient_visits/dt={START}/*.jsonl")
+        for line in p.read_text("utf-8").splitlines()
+    ]
     assert visits and {v["hospital_code"] for v in visits} <= hospitals
     assert all(is_valid_icd10(v["icd10"]) for v in visits)
 
@@ -64,12 +68,20 @@ def test_planted_risks(clean_landing: Path) -> None:
         planted[p["risk"]].append(p["uscc"])
     assert set(planted) == {"power_up_tax_down", "dishonest_but_active", "deregistered_but_consuming"}
     register = _register(clean_landing)
-    in_service = {r["uscc"] for p in clean_landing.glob(f"energy/meters/dt={START}/*.csv") for r in _csv(p)
-                  if r["status"] == "in_service"}
+    in_service = {
+        r["uscc"]
+        for p in clean_landing.glob(f"energy/meters/dt={START}/*.csv")
+        for r in _csv(p)
+        if r["status"] == "in_service"
+    }
     for uscc in planted["deregistered_but_consuming"]:
         assert register[uscc]["status"] == "cancelled" and uscc in in_service
-    dishonest = {r["uscc"] for p in clean_landing.glob(f"credit/sanctions/dt={START}/*.csv") for r in _csv(p)
-                 if r["category"] == "dishonest_judgment_debtor" and r["status"] == "active"}
+    dishonest = {
+        r["uscc"]
+        for p in clean_landing.glob(f"credit/sanctions/dt={START}/*.csv")
+        for r in _csv(p)
+        if r["category"] == "dishonest_judgment_debtor" and r["status"] == "active"
+    }
     for uscc in planted["dishonest_but_active"]:
         assert register[uscc]["status"] == "active" and uscc in dishonest
 
@@ -81,8 +93,9 @@ def test_ili_outbreak_city_stands_out(tmp_path: Path) -> None:
     world = json.loads((tmp_path / "_ground_truth" / "world.json").read_text("utf-8"))
     [outbreak] = [o for o in world["ili_outbreaks"] if o["iso_year"] == 2026]
     assert 47 in outbreak["iso_weeks"]  # 2026-11-16..18 is ISO week 47
-    hospitals = {r["hospital_code"]: r["division_code"] for p in tmp_path.glob("health/hospitals/dt=*/*.csv")
-                 for r in _csv(p)}
+    hospitals = {
+        r["hospital_code"]: r["division_code"] for p in tmp_path.glob("health/hospitals/dt=*/*.csv") for r in _csv(p)
+    }
     counts = {True: [0, 0], False: [0, 0]}
     for path in tmp_path.glob("health/outpatient_visits/dt=*/*.jsonl"):
         for line in path.read_text("utf-8").splitlines():

@@ -37,31 +37,57 @@ TAX = registry.SECTORS["tax"]
     ],
 )
 def test_bad_delivery_is_rejected_whole(spark, fresh_settings, kind: str, rule: str) -> None:
-    generate(fresh_settings.landing_root, date(2026, 11, 2), scale=0.2, seed=3, sectors=["tax"], defect_rate=0,
-             delivery_defects=(f"tax/returns:{kind}",))
+    generate(
+        fresh_settings.landing_root,
+        date(2026, 11, 2),
+        scale=0.2,
+        seed=3,
+        sectors=["tax"],
+        defect_rate=0,
+        delivery_defects=(f"tax/returns:{kind}",),
+    )
     with pytest.raises(DeliveryRejected, match=rf"tax/returns/dt=2026-11-02 rejected: file part-\d+\.csv: {rule}"):
         ingest_bronze(spark, fresh_settings, TAX.feeds[0], RunContext("bad", "2026-11-02"))
     assert not delta.exists(spark, TableRef("bronze", "tax_returns").uri(fresh_settings.lake_root))
 
 
 def test_missing_manifest_is_not_ingested_yet(spark, fresh_settings) -> None:
-    generate(fresh_settings.landing_root, date(2026, 11, 2), scale=0.2, seed=3, sectors=["tax"],
-             delivery_defects=("tax/returns:missing_manifest",))
+    generate(
+        fresh_settings.landing_root,
+        date(2026, 11, 2),
+        scale=0.2,
+        seed=3,
+        sectors=["tax"],
+        delivery_defects=("tax/returns:missing_manifest",),
+    )
     with pytest.raises(DeliveryIncomplete, match="dt=2026-11-02 has no _manifest.json"):
         ingest_bronze(spark, fresh_settings, TAX.feeds[0], RunContext("early", "2026-11-02"))
 
 
 def test_empty_delivery_succeeds_and_writes_nothing(spark, fresh_settings) -> None:
-    generate(fresh_settings.landing_root, date(2026, 11, 2), scale=0.2, seed=3, sectors=["tax"],
-             delivery_defects=("tax/returns:empty_delivery",))
+    generate(
+        fresh_settings.landing_root,
+        date(2026, 11, 2),
+        scale=0.2,
+        seed=3,
+        sectors=["tax"],
+        delivery_defects=("tax/returns:empty_delivery",),
+    )
     results = list(run_sector(spark, fresh_settings, TAX, RunContext("empty", "2026-11-02")))
     assert [r.status for r in results] == ["empty", "empty", "empty"]
     assert not delta.exists(spark, TableRef("bronze", "tax_returns").uri(fresh_settings.lake_root))
 
 
 def test_truncated_last_line_is_quarantined(spark, fresh_settings) -> None:
-    generate(fresh_settings.landing_root, date(2026, 11, 2), scale=0.2, seed=3, sectors=["tax"], defect_rate=0,
-             delivery_defects=("tax/returns:truncated_file",))
+    generate(
+        fresh_settings.landing_root,
+        date(2026, 11, 2),
+        scale=0.2,
+        seed=3,
+        sectors=["tax"],
+        defect_rate=0,
+        delivery_defects=("tax/returns:truncated_file",),
+    )
     ingest_bronze(spark, fresh_settings, TAX.feeds[0], RunContext("cut", "2026-11-02"))
     silver = promote_silver(spark, fresh_settings, TAX.silver[0], RunContext("cut", "2026-11-02"))
     files = sorted((Path(fresh_settings.landing_root) / "tax" / "returns" / "dt=2026-11-02").glob("*.csv"))
@@ -75,8 +101,11 @@ def test_truncated_last_line_is_quarantined(spark, fresh_settings) -> None:
 def test_replay_promotes_fixed_rows_exactly_once(spark, fresh_settings, tmp_path, monkeypatch) -> None:
     generate(fresh_settings.landing_root, date(2026, 11, 2), scale=0.3, seed=5, sectors=["tax"], defect_rate=0)
     delivered = Path(fresh_settings.landing_root) / "tax" / "returns" / "dt=2026-11-02"
-    codes = Counter(row[3] for f in delivered.glob("*.csv")
-                    for row in list(csv.reader(io.StringIO(f.read_bytes().decode("gbk"))))[1:])
+    codes = Counter(
+        row[3]
+        for f in delivered.glob("*.csv")
+        for row in list(csv.reader(io.StringIO(f.read_bytes().decode("gbk"))))[1:]
+    )
     rare = min(codes, key=codes.get)
     # A too-strict rule: the code list forgets one tax type.
     strict = tmp_path / "schemas"

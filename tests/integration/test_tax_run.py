@@ -44,8 +44,16 @@ def expected_silver(landing: Path) -> dict[str, dict]:
             for number, row in enumerate(rows[1:], start=1):
                 if (path.name, number) in bad:
                     continue
-                record = {"id": row[0], "period": row[2], "type": row[3], "due": Decimal(row[5]), "paid": Decimal(row[6]),
-                          "division": row[8], "industry": row[9], "version": int(row[10])}
+                record = {
+                    "id": row[0],
+                    "period": row[2],
+                    "type": row[3],
+                    "due": Decimal(row[5]),
+                    "paid": Decimal(row[6]),
+                    "division": row[8],
+                    "industry": row[9],
+                    "version": int(row[10]),
+                }
                 if record["id"] not in best or record["version"] >= best[record["id"]]["version"]:
                     best[record["id"]] = record
     return best
@@ -62,15 +70,23 @@ def expected_gold(silver: dict[str, dict]) -> dict[tuple, tuple]:
 
 
 def _gold_now(settings) -> dict[tuple, tuple]:
-    return {(r["tax_period"], r["city_code"], r["industry_section"], r["tax_type_code"]):
-            (r["returns"], r["tax_due_cny"], r["tax_paid_cny"]) for r in read_table(settings, "gold", "tax_revenue_monthly")}
+    return {
+        (r["tax_period"], r["city_code"], r["industry_section"], r["tax_type_code"]): (
+            r["returns"],
+            r["tax_due_cny"],
+            r["tax_paid_cny"],
+        )
+        for r in read_table(settings, "gold", "tax_revenue_monthly")
+    }
 
 
 @pytest.fixture(scope="module")
 def tax_lake(spark, settings, tmp_path_factory):
     """Two generated days with defects, run through the tax sector once."""
     root = tmp_path_factory.mktemp("tax_run")
-    run_settings = settings.with_overrides(landing_root=str(root / "landing"), lake_root=str(root / "lake"), docs_dir=str(root / "docs"))
+    run_settings = settings.with_overrides(
+        landing_root=str(root / "landing"), lake_root=str(root / "lake"), docs_dir=str(root / "docs")
+    )
     generate(run_settings.landing_root, date(2026, 11, 2), days=2, scale=0.3, seed=7, sectors=["tax"], defect_rate=0.05)
     results = []
     for dt in DAYS:
@@ -92,10 +108,16 @@ def test_silver_holds_the_highest_version_of_every_clean_declaration(tax_lake) -
 
 def test_exactly_the_injected_rows_are_quarantined_with_their_reason(tax_lake) -> None:
     settings, _ = tax_lake
-    quarantined = {(str(r["_dt"]), r["_source_file"], r["_row_no"]): {x.split(":")[0] for x in r["reasons"]}
-                   for r in read_table(settings, "quarantine", "tax_returns")}
-    injected = {(dt, t["file"], t["row"]): t["defect"] for dt in DAYS for t in _truth(Path(settings.landing_root), dt)
-                if t["defect"] in ROW_DEFECTS}
+    quarantined = {
+        (str(r["_dt"]), r["_source_file"], r["_row_no"]): {x.split(":")[0] for x in r["reasons"]}
+        for r in read_table(settings, "quarantine", "tax_returns")
+    }
+    injected = {
+        (dt, t["file"], t["row"]): t["defect"]
+        for dt in DAYS
+        for t in _truth(Path(settings.landing_root), dt)
+        if t["defect"] in ROW_DEFECTS
+    }
     assert injected, "the generator injected no row defects: the test would prove nothing"
     assert set(quarantined) == set(injected)
     assert all(injected[k] in quarantined[k] for k in injected)
@@ -118,13 +140,21 @@ def test_rerun_leaves_the_same_tables(spark, tax_lake) -> None:
         list(run_sector(spark, settings, registry.SECTORS["tax"], RunContext("it-rerun", dt)))
     assert (_gold_now(settings), len(read_table(settings, "silver", "tax_returns"))) == before
     assert len(read_table(settings, "quarantine", "tax_returns")) == sum(
-        1 for dt in DAYS for t in _truth(Path(settings.landing_root), dt) if t["defect"] in ROW_DEFECTS)
+        1 for dt in DAYS for t in _truth(Path(settings.landing_root), dt) if t["defect"] in ROW_DEFECTS
+    )
 
 
 def test_rejected_delivery_writes_nothing_and_names_the_file(spark, tax_lake) -> None:
     settings, _ = tax_lake
-    generate(settings.landing_root, date(2026, 11, 4), days=1, scale=0.3, seed=7, sectors=["tax"],
-             delivery_defects=("tax/returns:checksum_mismatch",))
+    generate(
+        settings.landing_root,
+        date(2026, 11, 4),
+        days=1,
+        scale=0.3,
+        seed=7,
+        sectors=["tax"],
+        delivery_defects=("tax/returns:checksum_mismatch",),
+    )
     uri = TableRef("bronze", "tax_returns").uri(settings.lake_root)
     before = delta.version(spark, uri)
     with pytest.raises(DeliveryRejected, match=r"dt=2026-11-04 rejected: file part-\d+\.csv: checksum_mismatch"):
@@ -138,10 +168,14 @@ def test_blocking_gate_leaves_silver_at_the_same_version(spark, tax_lake, tmp_pa
     suites.mkdir(parents=True)
     (suites / "tax_returns.yaml").write_text(
         "expectations:\n  - type: expect_column_values_to_be_between\n"
-        "    kwargs: {column: tax_paid_cny, max_value: 0}\n    policy: block\n")
+        "    kwargs: {column: tax_paid_cny, max_value: 0}\n    policy: block\n"
+    )
     monkeypatch.setattr(gate, "SUITES_DIR", tmp_path / "suites")
     uri = TableRef("silver", "tax_returns").uri(settings.lake_root)
     before = delta.version(spark, uri)
-    with pytest.raises(gate.GateFailed, match=r"silver.tax_returns.*expect_column_values_to_be_between\(tax_paid_cny\) \[block\]: \d+ failing"):
+    with pytest.raises(
+        gate.GateFailed,
+        match=r"silver.tax_returns.*expect_column_values_to_be_between\(tax_paid_cny\) \[block\]: \d+ failing",
+    ):
         promote_silver(spark, settings, registry.SECTORS["tax"].silver[0], RunContext("it-gate", DAYS[0]))
     assert delta.version(spark, uri) == before

@@ -115,4 +115,4 @@ def split_columns(columns: dict[str, np.ndarray], rows: int = CHUNK_ROWS) -> Ite
     """Cut text columns into chunks of at most `rows` rows (at least one chunk)."""
     n = len(next(iter(columns.values())))
     for begin in range(0, max(n, 1), rows):
-        yield Chunk(columns={k: v[begin:begin + rows] for k, v in columns.items()})
+        yield Chunk(columns={k: v[begin : begin + rows] for k, v in columns.items()})

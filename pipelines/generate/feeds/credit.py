@@ -31,8 +31,19 @@ from pipelines.ids import make_usccs
 FIRST_CHANGE_AFTER = 30  # days after registration before the first change
 CHANGE_CYCLE = ("capital", "rep", "capital", "name", "capital", "rep")  # kind of the j-th change, cyclic
 
-LEGAL_COLUMNS = ("op", "uscc", "name", "legal_rep_name", "legal_rep_id_no", "reg_capital_wan", "established_on",
-                 "industry_code", "division_code", "status", "updated_at")
+LEGAL_COLUMNS = (
+    "op",
+    "uscc",
+    "name",
+    "legal_rep_name",
+    "legal_rep_id_no",
+    "reg_capital_wan",
+    "established_on",
+    "industry_code",
+    "division_code",
+    "status",
+    "updated_at",
+)
 
 
 def _fresh_usccs(columns: d.Columns, rows: np.ndarray, rng: np.random.Generator) -> None:
@@ -44,8 +55,14 @@ def _fresh_usccs(columns: d.Columns, rows: np.ndarray, rng: np.random.Generator)
 
 
 LEGAL_SPEC = FeedSpec(
-    sector="credit", feed="legal_entity", fmt="jsonl", columns=LEGAL_COLUMNS, ext="jsonl",
-    numeric=frozenset({"reg_capital_wan"}), producer="江苏省市场监督管理局", clone_key=_fresh_usccs,
+    sector="credit",
+    feed="legal_entity",
+    fmt="jsonl",
+    columns=LEGAL_COLUMNS,
+    ext="jsonl",
+    numeric=frozenset({"reg_capital_wan"}),
+    producer="江苏省市场监督管理局",
+    clone_key=_fresh_usccs,
     drift_column=("unified_address", "江苏省"),
     recipes={
         "missing_required": (d.blank("uscc"), d.blank("name")),
@@ -106,23 +123,38 @@ def entity_rows(world: World, ents: np.ndarray, day: int, seed: int, ops: np.nda
     e = world.enterprises
     counts = _change_counts(world, ents, day)
     versions = _versions(counts)
-    rep = make_people(f"{seed}:legal_rep", (ents, versions["rep"]), dt.date(1955, 1, 1), dt.date(2000, 12, 31),
-                      male_share=0.7, home=e.division[ents])
+    rep = make_people(
+        f"{seed}:legal_rep",
+        (ents, versions["rep"]),
+        dt.date(1955, 1, 1),
+        dt.date(2000, 12, 31),
+        male_share=0.7,
+        home=e.division[ents],
+    )
     renamed = versions["name"] > 0
-    new_brand = brands(hash_uniform(f"{seed}:brand1", ents, versions["name"]),
-                       hash_uniform(f"{seed}:brand2", ents, versions["name"]))
+    new_brand = brands(
+        hash_uniform(f"{seed}:brand1", ents, versions["name"]), hash_uniform(f"{seed}:brand2", ents, versions["name"])
+    )
     name = np.char.add(np.char.add(e.name_prefix[ents], np.where(renamed, new_brand, e.brand[ents])), e.name_tail[ents])
     raise_u = hash_uniform(f"{seed}:capital", ents, versions["capital"])
     capital = e.reg_capital_wan[ents] * np.where(versions["capital"] > 0, 1.0 + raise_u, 1.0)
     status = np.where(e.deregistered[ents] <= day, "cancelled", np.where(e.revoked[ents] <= day, "revoked", "active"))
-    event_day = np.maximum(_last_change_day(world, ents, day, counts),
-                           np.where(e.revoked[ents] <= day, e.revoked[ents], 0))
+    event_day = np.maximum(
+        _last_change_day(world, ents, day, counts), np.where(e.revoked[ents] <= day, e.revoked[ents], 0)
+    )
     event_day = np.where(e.deregistered[ents] <= day, e.deregistered[ents], event_day)
     second = 8 * 3600 + 1800 + (hash_uniform(f"{seed}:le.time", ents, event_day) * 9 * 3600).astype(np.int64)
     return {
-        "op": ops, "uscc": e.uscc[ents], "name": name, "legal_rep_name": rep.name, "legal_rep_id_no": rep.id_no,
-        "reg_capital_wan": fixed(capital, 1), "established_on": date_strings(e.established[ents]),
-        "industry_code": e.industry[ents], "division_code": e.division[ents], "status": status,
+        "op": ops,
+        "uscc": e.uscc[ents],
+        "name": name,
+        "legal_rep_name": rep.name,
+        "legal_rep_id_no": rep.id_no,
+        "reg_capital_wan": fixed(capital, 1),
+        "established_on": date_strings(e.established[ents]),
+        "industry_code": e.industry[ents],
+        "division_code": e.division[ents],
+        "status": status,
         "updated_at": local_datetime_strings(event_day * SECONDS_PER_DAY + second),
     }
 
@@ -161,10 +193,24 @@ def make_legal_entity(world: World, ctx: DayContext) -> Iterator[Chunk]:
 
 # --- sanctions ----------------------------------------------------------------------------
 
-SANCTION_COLUMNS = ("record_id", "uscc", "category", "issuing_dept", "decided_on", "amount_cny", "valid_until",
-                    "status", "updated_at")
-CATEGORIES = ("admin_penalty", "dishonest_judgment_debtor", "major_tax_violation", "safety_blacklist",
-              "environmental_violation")
+SANCTION_COLUMNS = (
+    "record_id",
+    "uscc",
+    "category",
+    "issuing_dept",
+    "decided_on",
+    "amount_cny",
+    "valid_until",
+    "status",
+    "updated_at",
+)
+CATEGORIES = (
+    "admin_penalty",
+    "dishonest_judgment_debtor",
+    "major_tax_violation",
+    "safety_blacklist",
+    "environmental_violation",
+)
 CATEGORY_SHARE = np.array([0.70, 0.10, 0.05, 0.05, 0.10])
 DEPARTMENTS = ("市场监督管理局", "中级人民法院", "税务局", "应急管理局", "生态环境局")
 VALID_YEARS = np.array([1, 3, 3, 3, 2])
@@ -176,8 +222,13 @@ PLANTED_PREFIX = "SX9"
 def _sanction_spec() -> FeedSpec:
     """The sanctions contract (CSV, UTF-8)."""
     return FeedSpec(
-        sector="credit", feed="sanctions", fmt="csv", columns=SANCTION_COLUMNS, ext="csv",
-        producer="江苏省公共信用信息中心", drift_column=("source_system", "xyjs"),
+        sector="credit",
+        feed="sanctions",
+        fmt="csv",
+        columns=SANCTION_COLUMNS,
+        ext="csv",
+        producer="江苏省公共信用信息中心",
+        drift_column=("source_system", "xyjs"),
         recipes={
             "missing_required": (d.blank("uscc"), d.blank("record_id")),
             "invalid_uscc": (d.bad_uscc("uscc"),),
@@ -215,8 +266,16 @@ def _records(world: World, seed: int, first: int, last: int) -> dict[str, np.nda
     repaired = np.where(revoked < repaired, NEVER, repaired)
     record_id = np.char.add(np.char.add("SX", date_strings(decided)), zfill(k, 5))
     record_id = np.char.replace(record_id, "-", "")
-    return {"record_id": record_id, "ent": ent, "category": category, "decided": decided, "published": published,
-            "repaired": repaired, "revoked": revoked, "amount_u": hash_uniform(f"{seed}:sx.amount", decided, k)}
+    return {
+        "record_id": record_id,
+        "ent": ent,
+        "category": category,
+        "decided": decided,
+        "published": published,
+        "repaired": repaired,
+        "revoked": revoked,
+        "amount_u": hash_uniform(f"{seed}:sx.amount", decided, k),
+    }
 
 
 def _planted_records(world: World, seed: int) -> dict[str, np.ndarray]:
@@ -226,10 +285,18 @@ def _planted_records(world: World, seed: int) -> dict[str, np.ndarray]:
     anchor = day_number(ANCHOR)
     decided = anchor - 30 - (hash_uniform(f"{seed}:sx.planted", ent) * 300).astype(np.int64)
     n = len(ent)
-    return {"record_id": np.char.add(np.char.add(PLANTED_PREFIX, np.char.replace(date_strings(decided), "-", "")),
-                                     zfill(np.arange(n), 4)),
-            "ent": ent, "category": np.full(n, 1), "decided": decided, "published": decided + 3,
-            "repaired": np.full(n, NEVER), "revoked": np.full(n, NEVER), "amount_u": np.zeros(n)}
+    return {
+        "record_id": np.char.add(
+            np.char.add(PLANTED_PREFIX, np.char.replace(date_strings(decided), "-", "")), zfill(np.arange(n), 4)
+        ),
+        "ent": ent,
+        "category": np.full(n, 1),
+        "decided": decided,
+        "published": decided + 3,
+        "repaired": np.full(n, NEVER),
+        "revoked": np.full(n, NEVER),
+        "amount_u": np.zeros(n),
+    }
 
 
 def _concat(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -248,16 +315,22 @@ def sanction_rows(world: World, rec: dict[str, np.ndarray], day: int, seed: int)
     scale = np.select([cat == 0, cat == 2, cat == 4], [5_000.0, 200_000.0, 50_000.0], 0.0)
     amount = np.where(monetary, money(to_cents(np.round(scale * np.exp(2.0 * rec["amount_u"]) / 100) * 100)), "")
     status = np.where(rec["revoked"] <= day, "revoked", np.where(rec["repaired"] <= day, "repaired", "active"))
-    event = np.where(rec["revoked"] <= day, rec["revoked"], np.where(rec["repaired"] <= day, rec["repaired"],
-                                                                       rec["published"]))
+    event = np.where(
+        rec["revoked"] <= day, rec["revoked"], np.where(rec["repaired"] <= day, rec["repaired"], rec["published"])
+    )
     second = 9 * 3600 + (hash_uniform(f"{seed}:sx.time", rec["decided"], event) * 8 * 3600).astype(np.int64)
     cities = city_names()
     city = np.array([cities[x[:4] + "00"] for x in e.division[rec["ent"]]]) if len(rec["ent"]) else np.array([], str)
     valid_until = rec["decided"] + (VALID_YEARS[cat] * 365.25).astype(np.int64)
     return {
-        "record_id": rec["record_id"], "uscc": e.uscc[rec["ent"]], "category": np.array(CATEGORIES)[cat],
-        "issuing_dept": np.char.add(city, np.array(DEPARTMENTS)[cat]), "decided_on": date_strings(rec["decided"]),
-        "amount_cny": amount, "valid_until": date_strings(valid_until), "status": status,
+        "record_id": rec["record_id"],
+        "uscc": e.uscc[rec["ent"]],
+        "category": np.array(CATEGORIES)[cat],
+        "issuing_dept": np.char.add(city, np.array(DEPARTMENTS)[cat]),
+        "decided_on": date_strings(rec["decided"]),
+        "amount_cny": amount,
+        "valid_until": date_strings(valid_until),
+        "status": status,
         "updated_at": local_datetime_strings(event * SECONDS_PER_DAY + second),
     }
 
@@ -268,8 +341,9 @@ def make_sanctions(world: World, ctx: DayContext) -> Iterator[Chunk]:
     rec = _concat(_records(world, ctx.seed, day - LOOKBACK_DAYS - 800, day), _planted_records(world, ctx.seed))
     if ctx.day == ctx.start:
         last_event = np.maximum(rec["published"], np.where(rec["repaired"] <= day, rec["repaired"], 0))
-        sel = (rec["published"] <= day) & (np.maximum(last_event, np.where(rec["revoked"] <= day, rec["revoked"], 0))
-                                           >= day - LOOKBACK_DAYS)
+        sel = (rec["published"] <= day) & (
+            np.maximum(last_event, np.where(rec["revoked"] <= day, rec["revoked"], 0)) >= day - LOOKBACK_DAYS
+        )
         sel |= (rec["published"] <= day) & np.char.startswith(rec["record_id"], PLANTED_PREFIX)
         ctx.count("full_load_rows", int(sel.sum()))
     else:

@@ -33,10 +33,25 @@ MISSING_SHARE = 0.0005  # intervals with no measurement (quality 2, kwh 0.0)
 REMOVED_KEPT_DAYS = 365  # removed meters stay in the snapshot this long
 CUSTOMER_TYPES = ("residential", "commercial", "industrial", "agricultural")
 
-METER_COLUMNS = ("meter_id", "account_id", "customer_type", "uscc", "division_code", "industry_code", "rated_kw",
-                 "installed_on", "status")
-READINGS_SCHEMA = pa.schema([("meter_id", pa.string()), ("reading_ts", pa.timestamp("us", tz="UTC")),
-                             ("kwh", pa.float64()), ("quality", pa.int32())])
+METER_COLUMNS = (
+    "meter_id",
+    "account_id",
+    "customer_type",
+    "uscc",
+    "division_code",
+    "industry_code",
+    "rated_kw",
+    "installed_on",
+    "status",
+)
+READINGS_SCHEMA = pa.schema(
+    [
+        ("meter_id", pa.string()),
+        ("reading_ts", pa.timestamp("us", tz="UTC")),
+        ("kwh", pa.float64()),
+        ("quality", pa.int32()),
+    ]
+)
 
 
 def _fresh_meter_ids(columns: d.Columns, rows: np.ndarray, rng: np.random.Generator) -> None:
@@ -57,12 +72,19 @@ def _meter_bad_uscc() -> d.Recipe:
             d.set_cell(columns, "customer_type", row, "commercial")
             d.set_cell(columns, "industry_code", row, "G52")
         return inner.cell(columns, row, spoil)
+
     return d.Recipe("invalid_uscc", cell=apply)
 
 
 METERS_SPEC = FeedSpec(
-    sector="energy", feed="meters", fmt="csv", columns=METER_COLUMNS, ext="csv", producer="国网江苏省电力有限公司",
-    clone_key=_fresh_meter_ids, drift_column=("meter_model", "DTZY1286"),
+    sector="energy",
+    feed="meters",
+    fmt="csv",
+    columns=METER_COLUMNS,
+    ext="csv",
+    producer="国网江苏省电力有限公司",
+    clone_key=_fresh_meter_ids,
+    drift_column=("meter_model", "DTZY1286"),
     recipes={
         "missing_required": (d.blank("meter_id"), d.blank("customer_type")),
         "invalid_uscc": (_meter_bad_uscc(),),
@@ -89,12 +111,19 @@ def make_meters(world: World, ctx: DayContext) -> Iterator[Chunk]:
     for begin in range(0, max(len(sel), 1), CHUNK_ROWS):  # one chunk at a time: the register can be large
         part = slice(begin, begin + CHUNK_ROWS)
         rows = sel[part]
-        yield Chunk(columns={
-            "meter_id": m.meter_id[rows], "account_id": m.account_id[rows], "customer_type": m.customer_type[rows],
-            "uscc": uscc[part], "division_code": m.division[rows], "industry_code": m.industry[rows],
-            "rated_kw": fixed(m.rated_kw[rows], 1), "installed_on": date_strings(m.installed[rows]),
-            "status": status[part],
-        })
+        yield Chunk(
+            columns={
+                "meter_id": m.meter_id[rows],
+                "account_id": m.account_id[rows],
+                "customer_type": m.customer_type[rows],
+                "uscc": uscc[part],
+                "division_code": m.division[rows],
+                "industry_code": m.industry[rows],
+                "rated_kw": fixed(m.rated_kw[rows], 1),
+                "installed_on": date_strings(m.installed[rows]),
+                "status": status[part],
+            }
+        )
 
 
 # --- readings -----------------------------------------------------------------------------
@@ -117,13 +146,20 @@ def _future_ts(table: pa.Table, rows: np.ndarray, spoil: d.Spoil) -> tuple[pa.Ta
     ts = table.column("reading_ts").cast(pa.int64()).to_numpy().copy()
     shift = spoil.rng.integers(d.FUTURE_MIN_DAYS, 1500, len(rows)) * SECONDS_PER_DAY * 1_000_000
     ts[rows] += shift
-    return table.set_column(1, "reading_ts", pa.array(ts).cast(READINGS_SCHEMA.field("reading_ts").type)), \
-        "reading_ts is in the future"
+    return table.set_column(
+        1, "reading_ts", pa.array(ts).cast(READINGS_SCHEMA.field("reading_ts").type)
+    ), "reading_ts is in the future"
 
 
 READINGS_SPEC = FeedSpec(
-    sector="energy", feed="readings", fmt="parquet", columns=tuple(READINGS_SCHEMA.names), ext="parquet",
-    producer="国网江苏省电力有限公司用电信息采集系统", schema=READINGS_SCHEMA, drift_column=("phase", "A"),
+    sector="energy",
+    feed="readings",
+    fmt="parquet",
+    columns=tuple(READINGS_SCHEMA.names),
+    ext="parquet",
+    producer="国网江苏省电力有限公司用电信息采集系统",
+    schema=READINGS_SCHEMA,
+    drift_column=("phase", "A"),
     recipes={
         "missing_required": (d.Recipe("missing_required", table=_null_meter),),
         "out_of_range": (d.Recipe("out_of_range", table=_negative_kwh),),
@@ -170,18 +206,22 @@ def _day_readings(world: World, meters: np.ndarray, day: int, seed: int, estimat
     noise = 0.7 + 0.6 * hash_uniform(f"{seed}:rd.noise", meters[:, None], day, slots[None, :])
     kwh = level[:, None] * curve * 0.25
     measured = kwh * noise
-    missing = (hash_u64(f"{seed}:rd.miss", meters[:, None], day, slots[None, :]) >> np.uint64(11)).astype(float) \
-        < MISSING_SHARE * 2.0**53
+    missing = (hash_u64(f"{seed}:rd.miss", meters[:, None], day, slots[None, :]) >> np.uint64(11)).astype(
+        float
+    ) < MISSING_SHARE * 2.0**53
     quality = np.where(missing, 2, np.where(estimated[:, None], 1, 0)).astype(np.int32)
     values = np.where(missing, 0.0, np.where(estimated[:, None], kwh, measured))
     # interval end in UTC: local midnight + (slot+1) x 15 min - 8 h
     ts = ((day * SECONDS_PER_DAY - 8 * 3600) + (slots + 1) * 900) * 1_000_000
-    return pa.table({
-        "meter_id": _meter_ids(world).take(pa.array(np.repeat(meters, SLOTS))),
-        "reading_ts": pa.array(np.tile(ts, n)).cast(READINGS_SCHEMA.field("reading_ts").type),
-        "kwh": pa.array(np.round(values, 4).ravel()),
-        "quality": pa.array(quality.ravel()),
-    }, schema=READINGS_SCHEMA)
+    return pa.table(
+        {
+            "meter_id": _meter_ids(world).take(pa.array(np.repeat(meters, SLOTS))),
+            "reading_ts": pa.array(np.tile(ts, n)).cast(READINGS_SCHEMA.field("reading_ts").type),
+            "kwh": pa.array(np.round(values, 4).ravel()),
+            "quality": pa.array(quality.ravel()),
+        },
+        schema=READINGS_SCHEMA,
+    )
 
 
 def make_readings(world: World, ctx: DayContext) -> Iterator[Chunk]:
@@ -192,7 +232,7 @@ def make_readings(world: World, ctx: DayContext) -> Iterator[Chunk]:
     window = today - len(LATE_SHARES)
     fleet = np.flatnonzero((m.installed <= today) & (m.removed > window))  # in service on some day of the window
     for begin in range(0, len(fleet), per_part):
-        block = fleet[begin:begin + per_part]
+        block = fleet[begin : begin + per_part]
         tables = []
         for back in range(len(LATE_SHARES) + 1):
             day = today - back

@@ -33,26 +33,67 @@ DIAGNOSES: dict[str, tuple[tuple[str, ...], tuple[float, ...], str, float]] = {
     "varicella": (("B01.9",), (1.0,), "感染科", 160.0),
     "measles": (("B05.9",), (1.0,), "感染科", 220.0),
     "TB": (("A15.0", "A16.2"), (0.6, 0.4), "结核病科", 400.0),
-    "other": (("I10", "E11.9", "K29.7", "M54.5", "J20.9", "J18.9", "N39.0", "K21.9", "H10.9", "L30.9", "R50.9",
-               "Z00.0", "F41.1", "S09.9", "R10.4", "J45.9"),
-              (0.16, 0.12, 0.08, 0.08, 0.07, 0.04, 0.05, 0.05, 0.05, 0.05, 0.04, 0.06, 0.03, 0.04, 0.04, 0.04),
-              "普通内科", 260.0),
+    "other": (
+        (
+            "I10",
+            "E11.9",
+            "K29.7",
+            "M54.5",
+            "J20.9",
+            "J18.9",
+            "N39.0",
+            "K21.9",
+            "H10.9",
+            "L30.9",
+            "R50.9",
+            "Z00.0",
+            "F41.1",
+            "S09.9",
+            "R10.4",
+            "J45.9",
+        ),
+        (0.16, 0.12, 0.08, 0.08, 0.07, 0.04, 0.05, 0.05, 0.05, 0.05, 0.04, 0.06, 0.03, 0.04, 0.04, 0.04),
+        "普通内科",
+        260.0,
+    ),
 }
-OTHER_DEPARTMENTS = {"I10": "心血管内科", "E11.9": "内分泌科", "K29.7": "消化内科", "M54.5": "骨科",
-                     "J20.9": "呼吸内科", "J18.9": "呼吸内科", "N39.0": "泌尿外科", "K21.9": "消化内科",
-                     "H10.9": "眼科", "L30.9": "皮肤科", "R50.9": "发热门诊", "Z00.0": "体检中心", "F41.1": "心理科",
-                     "S09.9": "急诊科", "R10.4": "急诊科", "J45.9": "呼吸内科"}
+OTHER_DEPARTMENTS = {
+    "I10": "心血管内科",
+    "E11.9": "内分泌科",
+    "K29.7": "消化内科",
+    "M54.5": "骨科",
+    "J20.9": "呼吸内科",
+    "J18.9": "呼吸内科",
+    "N39.0": "泌尿外科",
+    "K21.9": "消化内科",
+    "H10.9": "眼科",
+    "L30.9": "皮肤科",
+    "R50.9": "发热门诊",
+    "Z00.0": "体检中心",
+    "F41.1": "心理科",
+    "S09.9": "急诊科",
+    "R10.4": "急诊科",
+    "J45.9": "呼吸内科",
+}
 
 
 def _fresh_hospital_codes(columns: d.Columns, rows: np.ndarray, rng: np.random.Generator) -> None:
     """Codes no registered hospital has (sequence part 9xxxxx, outside the register's range)."""
     for r in rows:
-        d.set_cell(columns, "hospital_code", int(r), str(columns["division_code"][r])[:6] + f"9{int(rng.integers(10**5)):05d}")
+        d.set_cell(
+            columns, "hospital_code", int(r), str(columns["division_code"][r])[:6] + f"9{int(rng.integers(10**5)):05d}"
+        )
 
 
 HOSPITALS_SPEC = FeedSpec(
-    sector="health", feed="hospitals", fmt="csv", columns=("hospital_code", "name", "level", "division_code"),
-    ext="csv", producer="江苏省卫生健康委员会", clone_key=_fresh_hospital_codes, drift_column=("beds", "500"),
+    sector="health",
+    feed="hospitals",
+    fmt="csv",
+    columns=("hospital_code", "name", "level", "division_code"),
+    ext="csv",
+    producer="江苏省卫生健康委员会",
+    clone_key=_fresh_hospital_codes,
+    drift_column=("beds", "500"),
     recipes={
         "missing_required": (d.blank("hospital_code"), d.blank("name")),
         "invalid_division": (d.bad_division("division_code"),),
@@ -69,9 +110,21 @@ def make_hospitals(world: World, ctx: DayContext) -> Iterator[Chunk]:
 
 # --- visits ---------------------------------------------------------------------------------
 
-VISIT_COLUMNS = ("visit_id", "hospital_code", "patient_id_no", "patient_name", "patient_phone", "gender",
-                 "birth_date", "visit_time", "department", "icd10", "fee_total_cny", "insurance_paid_cny",
-                 "patient_division_code")
+VISIT_COLUMNS = (
+    "visit_id",
+    "hospital_code",
+    "patient_id_no",
+    "patient_name",
+    "patient_phone",
+    "gender",
+    "birth_date",
+    "visit_time",
+    "department",
+    "icd10",
+    "fee_total_cny",
+    "insurance_paid_cny",
+    "patient_division_code",
+)
 
 
 def _inconsistent_gender(columns: d.Columns, row: int, spoil: d.Spoil) -> str:
@@ -94,8 +147,13 @@ def _insurance_above_fee(columns: d.Columns, row: int, spoil: d.Spoil) -> str:
 
 
 VISITS_SPEC = FeedSpec(
-    sector="health", feed="outpatient_visits", fmt="jsonl", columns=VISIT_COLUMNS, ext="jsonl",
-    numeric=frozenset({"fee_total_cny", "insurance_paid_cny"}), producer="江苏省全民健康信息平台",
+    sector="health",
+    feed="outpatient_visits",
+    fmt="jsonl",
+    columns=VISIT_COLUMNS,
+    ext="jsonl",
+    numeric=frozenset({"fee_total_cny", "insurance_paid_cny"}),
+    producer="江苏省全民健康信息平台",
     drift_column=("triage_level", "3"),
     recipes={
         "missing_required": (d.blank("visit_id"), d.blank("hospital_code")),
@@ -103,9 +161,11 @@ VISITS_SPEC = FeedSpec(
         "invalid_division": (d.bad_division("patient_division_code"),),
         "out_of_range": (d.negative("insurance_paid_cny"),),
         "future_date": (d.future("visit_time", "iso"),),
-        "inconsistent_row": (d.Recipe("inconsistent_row", cell=_inconsistent_gender),
-                             d.Recipe("inconsistent_row", cell=_inconsistent_birth),
-                             d.Recipe("inconsistent_row", cell=_insurance_above_fee)),
+        "inconsistent_row": (
+            d.Recipe("inconsistent_row", cell=_inconsistent_gender),
+            d.Recipe("inconsistent_row", cell=_inconsistent_birth),
+            d.Recipe("inconsistent_row", cell=_insurance_above_fee),
+        ),
         "unparseable_row": (d.broken_json(), d.not_a_number("fee_total_cny")),
     },
 )
@@ -138,8 +198,14 @@ def _group_shares(day: dt.date, ili: float) -> dict[str, float]:
     """Syndrome group shares of the day's visits."""
     spring = 1.0 + 1.5 * float(day.month in (3, 4, 5))
     winter_gi = 1.0 + 0.5 * float(day.month in (11, 12, 1, 2))
-    shares = {"ILI": ili, "URI": 0.12, "GI": 0.05 * winter_gi, "varicella": 0.004 * spring, "measles": 0.0003,
-              "TB": 0.002}
+    shares = {
+        "ILI": ili,
+        "URI": 0.12,
+        "GI": 0.05 * winter_gi,
+        "varicella": 0.004 * spring,
+        "measles": 0.0003,
+        "TB": 0.002,
+    }
     shares["other"] = 1.0 - sum(shares.values())
     return shares
 
@@ -167,8 +233,11 @@ def _visit_counts(world: World, rng: np.random.Generator, day: dt.date, outbreak
     weekday = {5: 0.75, 6: 0.6}.get(day.weekday(), 1.0)
     winter = 1.0 + 0.15 * float(day.month in (12, 1, 2))
     h = world.hospitals
-    boost = np.where(np.char.startswith(h.division, outbreak_city[:4]) if outbreak_city else False,
-                     1.0 + (OUTBREAK_FACTOR - 1.0) * ili_share(day), 1.0)
+    boost = np.where(
+        np.char.startswith(h.division, outbreak_city[:4]) if outbreak_city else False,
+        1.0 + (OUTBREAK_FACTOR - 1.0) * ili_share(day),
+        1.0,
+    )
     return rng.poisson(VISITS_PER_DAY * world.scale * weekday * winter * h.weight * boost)
 
 
@@ -191,20 +260,34 @@ def make_visits(world: World, ctx: DayContext) -> Iterator[Chunk]:
         ctx.count("outbreak_extra_ili", int(extra.sum()))
     home = _patient_divisions(rng, h.division[hosp])
     day = day_number(ctx.day)
-    people = make_people(f"{ctx.seed}:patient", (np.full(n, day), np.arange(n)), dt.date(1935, 1, 1),
-                         ctx.day - dt.timedelta(days=30), home=home)
+    people = make_people(
+        f"{ctx.seed}:patient",
+        (np.full(n, day), np.arange(n)),
+        dt.date(1935, 1, 1),
+        ctx.day - dt.timedelta(days=30),
+        home=home,
+    )
     fee = to_cents(mean_fee * rng.lognormal(-0.2, 0.6, n))
     ratio = np.where(rng.random(n) < 0.15, 0.0, rng.uniform(0.5, 0.85, n))
     hour_second = _visit_seconds(rng, n)
     ctx.count("ili_visits", int(np.isin(icd.astype("U3"), ["J09", "J10", "J11"]).sum()))
-    yield from split_columns({
-        "visit_id": number_ids("MZ" + ctx.day.strftime("%Y%m%d"), np.arange(n), 8),
-        "hospital_code": h.code[hosp], "patient_id_no": people.id_no, "patient_name": people.name,
-        "patient_phone": people.phone, "gender": people.gender, "birth_date": date_strings(people.birth),
-        "visit_time": local_datetime_strings(day * SECONDS_PER_DAY + hour_second), "department": dept,
-        "icd10": icd, "fee_total_cny": money(fee), "insurance_paid_cny": money(np.floor(fee * ratio)),
-        "patient_division_code": home,
-    })
+    yield from split_columns(
+        {
+            "visit_id": number_ids("MZ" + ctx.day.strftime("%Y%m%d"), np.arange(n), 8),
+            "hospital_code": h.code[hosp],
+            "patient_id_no": people.id_no,
+            "patient_name": people.name,
+            "patient_phone": people.phone,
+            "gender": people.gender,
+            "birth_date": date_strings(people.birth),
+            "visit_time": local_datetime_strings(day * SECONDS_PER_DAY + hour_second),
+            "department": dept,
+            "icd10": icd,
+            "fee_total_cny": money(fee),
+            "insurance_paid_cny": money(np.floor(fee * ratio)),
+            "patient_division_code": home,
+        }
+    )
 
 
 def _patient_divisions(rng: np.random.Generator, hospital_divisions: np.ndarray) -> np.ndarray:
@@ -212,8 +295,13 @@ def _patient_divisions(rng: np.random.Generator, hospital_divisions: np.ndarray)
     by_city = counties_by_city()
     all_counties = np.concatenate([np.array(v) for v in by_city.values()])
     u = rng.random(len(hospital_divisions))
-    same_city = np.array([by_city[c[:4] + "00"][int(x * len(by_city[c[:4] + "00"]))]
-                          for c, x in zip(hospital_divisions, rng.random(len(hospital_divisions)), strict=True)], dtype="U6")
+    same_city = np.array(
+        [
+            by_city[c[:4] + "00"][int(x * len(by_city[c[:4] + "00"]))]
+            for c, x in zip(hospital_divisions, rng.random(len(hospital_divisions)), strict=True)
+        ],
+        dtype="U6",
+    )
     anywhere = all_counties[rng.integers(0, len(all_counties), len(hospital_divisions))]
     return np.where(u < 0.75, hospital_divisions, np.where(u < 0.95, same_city, anywhere))
 

@@ -19,10 +19,32 @@ from pipelines.generate.rand import hash_normal, hash_uniform
 from pipelines.generate.text import integers, money, to_cents, zfill
 from pipelines.generate.world import RISK_TREND_START, World
 
-HEADER = ("申报序号", "纳税人识别号", "所属期", "税种代码", "计税依据", "应纳税额", "已缴税额", "申报日期",
-          "行政区划代码", "行业代码", "版本号")
-COLUMNS = ("declaration_id", "taxpayer_id", "tax_period", "tax_type_code", "taxable_base_cny", "tax_due_cny",
-           "tax_paid_cny", "declared_on", "division_code", "industry_code", "version")
+HEADER = (
+    "申报序号",
+    "纳税人识别号",
+    "所属期",
+    "税种代码",
+    "计税依据",
+    "应纳税额",
+    "已缴税额",
+    "申报日期",
+    "行政区划代码",
+    "行业代码",
+    "版本号",
+)
+COLUMNS = (
+    "declaration_id",
+    "taxpayer_id",
+    "tax_period",
+    "tax_type_code",
+    "taxable_base_cny",
+    "tax_due_cny",
+    "tax_paid_cny",
+    "declared_on",
+    "division_code",
+    "industry_code",
+    "version",
+)
 TAX_CODES = ("10101", "10102", "10104", "10106", "10109", "10110", "10111", "10112")
 AMEND_SHARE = 0.02  # share of returns amended later
 AMEND_MAX_DAYS = 300  # latest amendment after the original declaration
@@ -32,17 +54,26 @@ CONSUMPTION_INDUSTRIES = ("C15", "C16", "C25", "C36")
 
 def _tax_out_of_range() -> d.Recipe:
     """out_of_range: tax paid more than ten times the tax due (or negative amounts)."""
+
     def apply(columns: d.Columns, row: int, spoil: d.Spoil) -> str:
         due = float(columns["tax_due_cny"][row])
         paid = due * 10 + float(spoil.rng.integers(100, 10_000))
         d.set_cell(columns, "tax_paid_cny", row, f"{paid:.2f}")
         return f"tax_paid_cny {paid:.2f} > 10 x tax_due_cny {due:.2f}"
+
     return d.Recipe("out_of_range", cell=apply)
 
 
 SPEC = FeedSpec(
-    sector="tax", feed="returns", fmt="csv", columns=COLUMNS, header=HEADER, encoding="gbk",
-    producer="国家税务总局江苏省税务局", ext="csv", drift_column=("备注", "正常申报"),
+    sector="tax",
+    feed="returns",
+    fmt="csv",
+    columns=COLUMNS,
+    header=HEADER,
+    encoding="gbk",
+    producer="国家税务总局江苏省税务局",
+    ext="csv",
+    drift_column=("备注", "正常申报"),
     recipes={
         "missing_required": (d.blank("taxpayer_id"), d.blank("declaration_id"), d.blank("tax_due_cny")),
         "invalid_uscc": (d.bad_uscc("taxpayer_id"),),
@@ -95,18 +126,32 @@ def _amounts(world: World, ents: np.ndarray, codes: np.ndarray, period: int, see
     e = world.enterprises
     quarterly = np.where(np.isin(codes, [2, 5, 6, 7]) | (e.prefix[ents] == "92"), 3.0, 1.0)
     noise = np.exp(0.15 * hash_normal(f"{seed}:tax.noise", ents, period))
-    revenue = e.revenue_wan[ents] * 10_000 / 12 * SEASON[period % 12] * noise * quarterly * _risk_factor(world, ents, period)
+    revenue = (
+        e.revenue_wan[ents] * 10_000 / 12 * SEASON[period % 12] * noise * quarterly * _risk_factor(world, ents, period)
+    )
     individual = e.prefix[ents] == "92"
-    vat_rate = np.where(individual, np.where(revenue > 300_000, 0.01, 0.0), 0.02 + 0.02 * hash_uniform(f"{seed}:tax.vat", ents))
+    vat_rate = np.where(
+        individual, np.where(revenue > 300_000, 0.01, 0.0), 0.02 + 0.02 * hash_uniform(f"{seed}:tax.vat", ents)
+    )
     margin = np.clip(0.06 + 0.05 * hash_normal(f"{seed}:tax.margin", ents, period), 0.0, None)
     area = 500 + 20_000 * hash_uniform(f"{seed}:tax.area", ents)
     base = np.select(
         [codes == 0, codes == 1, codes == 2, codes == 3, codes == 4, codes == 5, codes == 6, codes == 7],
-        [revenue, revenue * 0.5, revenue * margin, revenue * 0.12, revenue * vat_rate,
-         e.revenue_wan[ents] * 10_000 * 0.56, revenue * 0.7, area])
+        [
+            revenue,
+            revenue * 0.5,
+            revenue * margin,
+            revenue * 0.12,
+            revenue * vat_rate,
+            e.revenue_wan[ents] * 10_000 * 0.56,
+            revenue * 0.7,
+            area,
+        ],
+    )
     rate = np.select(
         [codes == 0, codes == 1, codes == 2, codes == 3, codes == 4, codes == 5, codes == 6, codes == 7],
-        [vat_rate, 0.10, np.where(base < 3_000_000, 0.05, 0.25), 0.03, 0.07, 0.012 / 4, 0.0003, 3.0 / 4])
+        [vat_rate, 0.10, np.where(base < 3_000_000, 0.05, 0.25), 0.03, 0.07, 0.012 / 4, 0.0003, 3.0 / 4],
+    )
     base_c = to_cents(base)
     due_c = to_cents(base_c / 100.0 * rate)
     pay = hash_uniform(f"{seed}:tax.paid", ents, period, codes)
@@ -141,8 +186,9 @@ def _amendments(ret: dict[str, np.ndarray], period: int, seed: int) -> dict[str,
     return {"amended": amended, "v2": ret["declared"] + lag2, "v3": np.where(third, ret["declared"] + lag3, -1)}
 
 
-def _rows(world: World, period: int, ents: np.ndarray, codes: np.ndarray, version: np.ndarray,
-          declared: np.ndarray, seed: int) -> dict[str, np.ndarray]:
+def _rows(
+    world: World, period: int, ents: np.ndarray, codes: np.ndarray, version: np.ndarray, declared: np.ndarray, seed: int
+) -> dict[str, np.ndarray]:
     """Text columns for returns of one period."""
     e = world.enterprises
     base, due, paid = _amounts(world, ents, codes, period, seed)
@@ -156,10 +202,17 @@ def _rows(world: World, period: int, ents: np.ndarray, codes: np.ndarray, versio
     period_text = str(period_strings(np.array([period]))[0])
     decl_id = np.char.add(np.char.add(period_text, tax_codes), zfill(ents, 8))
     return {
-        "declaration_id": decl_id, "taxpayer_id": e.uscc[ents], "tax_period": np.full(len(ents), period_text),
-        "tax_type_code": tax_codes, "taxable_base_cny": money(base), "tax_due_cny": money(due),
-        "tax_paid_cny": money(paid), "declared_on": date_strings(declared), "division_code": e.division[ents],
-        "industry_code": e.industry[ents], "version": integers(version),
+        "declaration_id": decl_id,
+        "taxpayer_id": e.uscc[ents],
+        "tax_period": np.full(len(ents), period_text),
+        "tax_type_code": tax_codes,
+        "taxable_base_cny": money(base),
+        "tax_due_cny": money(due),
+        "tax_paid_cny": money(paid),
+        "declared_on": date_strings(declared),
+        "division_code": e.division[ents],
+        "industry_code": e.industry[ents],
+        "version": integers(version),
     }
 
 
@@ -181,15 +234,33 @@ def make(world: World, ctx: DayContext) -> Iterator[Chunk]:
         if period == this_month - 1:
             sel = ret["declared"] == today
             n = int(sel.sum())
-            parts.append(_rows(world, period, ret["ent"][sel], ret["code"][sel], np.ones(n, dtype=np.int64),
-                               np.full(n, today), ctx.seed))
+            parts.append(
+                _rows(
+                    world,
+                    period,
+                    ret["ent"][sel],
+                    ret["code"][sel],
+                    np.ones(n, dtype=np.int64),
+                    np.full(n, today),
+                    ctx.seed,
+                )
+            )
         amend = _amendments(ret, period, ctx.seed)
         for version in (2, 3):
             sel = amend["amended"] & (amend[f"v{version}"] == today)
             if sel.any():
                 n = int(sel.sum())
-                parts.append(_rows(world, period, ret["ent"][sel], ret["code"][sel], np.full(n, version),
-                                   np.full(n, today), ctx.seed))
+                parts.append(
+                    _rows(
+                        world,
+                        period,
+                        ret["ent"][sel],
+                        ret["code"][sel],
+                        np.full(n, version),
+                        np.full(n, today),
+                        ctx.seed,
+                    )
+                )
                 ctx.count(f"amended_returns_v{version}", n)
     columns = {c: np.concatenate([p[c] for p in parts]) for c in COLUMNS}
     ctx.count("original_returns", int((columns["version"] == "1").sum()))

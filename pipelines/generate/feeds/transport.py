@@ -25,9 +25,22 @@ from pipelines.ids import make_plates
 PASSAGES_PER_DAY = 5_000  # at scale 1
 # vehicle class -> (share, fee CNY per km)
 VEHICLE_CLASSES = {
-    1: (0.78, 0.45), 2: (0.03, 0.90), 3: (0.01, 1.35), 4: (0.01, 1.60),
-    11: (0.03, 0.50), 12: (0.03, 0.90), 13: (0.02, 1.20), 14: (0.02, 1.40), 15: (0.02, 1.60), 16: (0.04, 1.80),
-    21: (0.002, 0.9), 22: (0.002, 1.2), 23: (0.002, 1.4), 24: (0.002, 1.6), 25: (0.001, 1.8), 26: (0.001, 2.0),
+    1: (0.78, 0.45),
+    2: (0.03, 0.90),
+    3: (0.01, 1.35),
+    4: (0.01, 1.60),
+    11: (0.03, 0.50),
+    12: (0.03, 0.90),
+    13: (0.02, 1.20),
+    14: (0.02, 1.40),
+    15: (0.02, 1.60),
+    16: (0.04, 1.80),
+    21: (0.002, 0.9),
+    22: (0.002, 1.2),
+    23: (0.002, 1.4),
+    24: (0.002, 1.6),
+    25: (0.001, 1.8),
+    26: (0.001, 2.0),
 }
 
 
@@ -38,9 +51,14 @@ def _fresh_gantry_ids(columns: d.Columns, rows: np.ndarray, rng: np.random.Gener
 
 
 GANTRIES_SPEC = FeedSpec(
-    sector="transport", feed="gantries", fmt="csv", columns=("gantry_id", "road_code", "km_marker", "direction",
-                                                              "division_code", "lat", "lon"),
-    ext="csv", producer="江苏省交通运输厅", clone_key=_fresh_gantry_ids, drift_column=("lanes", "4"),
+    sector="transport",
+    feed="gantries",
+    fmt="csv",
+    columns=("gantry_id", "road_code", "km_marker", "direction", "division_code", "lat", "lon"),
+    ext="csv",
+    producer="江苏省交通运输厅",
+    clone_key=_fresh_gantry_ids,
+    drift_column=("lanes", "4"),
     recipes={
         "missing_required": (d.blank("gantry_id"), d.blank("road_code")),
         "invalid_division": (d.bad_division("division_code"),),
@@ -53,18 +71,31 @@ GANTRIES_SPEC = FeedSpec(
 def make_gantries(world: World, ctx: DayContext) -> Iterator[Chunk]:
     """The gantry register (the same every day)."""
     g = world.gantries
-    yield from split_columns({
-        "gantry_id": g.gantry_id, "road_code": g.road_code, "km_marker": fixed(g.km_marker, 3),
-        "direction": g.direction, "division_code": g.division, "lat": fixed(g.lat, 6), "lon": fixed(g.lon, 6),
-    })
+    yield from split_columns(
+        {
+            "gantry_id": g.gantry_id,
+            "road_code": g.road_code,
+            "km_marker": fixed(g.km_marker, 3),
+            "direction": g.direction,
+            "division_code": g.division,
+            "lat": fixed(g.lat, 6),
+            "lon": fixed(g.lon, 6),
+        }
+    )
 
 
 # --- passages -------------------------------------------------------------------------------
 
 PASSAGE_COLUMNS = ("passage_id", "gantry_id", "plate_no", "plate_color", "vehicle_class", "pass_time", "fee_cny")
 PASSAGES_SPEC = FeedSpec(
-    sector="transport", feed="etc_passages", fmt="csv", columns=PASSAGE_COLUMNS, delimiter="|", ext="txt",
-    producer="江苏省高速公路联网收费中心", drift_column=("axle_count", "2"),
+    sector="transport",
+    feed="etc_passages",
+    fmt="csv",
+    columns=PASSAGE_COLUMNS,
+    delimiter="|",
+    ext="txt",
+    producer="江苏省高速公路联网收费中心",
+    drift_column=("axle_count", "2"),
     recipes={
         "missing_required": (d.blank("passage_id"), d.blank("gantry_id")),
         "out_of_range": (d.negative("fee_cny"),),
@@ -102,7 +133,9 @@ def make_passages(world: World, ctx: DayContext) -> Iterator[Chunk]:
     rng = rng_for(ctx.seed, "transport.passages", ctx.day.isoformat())
     g = world.gantries
     order, offsets, sizes, weights = _road_groups(world)
-    n_trips = max(1, int(PASSAGES_PER_DAY * world.scale * traffic_day_factor(ctx.day) / 2.13))  # 2.13 passages per trip (measured)
+    n_trips = max(
+        1, int(PASSAGES_PER_DAY * world.scale * traffic_day_factor(ctx.day) / 2.13)
+    )  # 2.13 passages per trip (measured)
     classes = np.array(list(VEHICLE_CLASSES))
     shares = np.array([v[0] for v in VEHICLE_CLASSES.values()])
     vclass = classes[rng.choice(len(classes), n_trips, p=shares / shares.sum())]
@@ -131,27 +164,37 @@ def make_passages(world: World, ctx: DayContext) -> Iterator[Chunk]:
     plates = make_plates(rng, n_trips)
     rate = np.array([VEHICLE_CLASSES[int(c)][1] for c in vclass])
     green = np.char.str_len(plates) == 8
-    color = np.where(vclass >= 21, "white", np.where(trucks | np.isin(vclass, [3, 4]), "yellow",
-                                                      np.where(green, "green", "blue")))
+    color = np.where(
+        vclass >= 21, "white", np.where(trucks | np.isin(vclass, [3, 4]), "yellow", np.where(green, "green", "blue"))
+    )
     fee = to_cents(gap_km * rate[trip] * 0.95)
     n = len(trip)
     day = day_number(ctx.day)
     ctx.count("trips", n_trips)
-    yield from split_columns({
-        "passage_id": number_ids("P" + ctx.day.strftime("%Y%m%d"), np.arange(n), 9),
-        "gantry_id": g.gantry_id[gantry], "plate_no": plates[trip], "plate_color": color[trip],
-        "vehicle_class": integers(vclass[trip]),
-        "pass_time": local_datetime_strings(day * SECONDS_PER_DAY + second, sep=" ", offset=False),
-        "fee_cny": money(fee),
-    })
+    yield from split_columns(
+        {
+            "passage_id": number_ids("P" + ctx.day.strftime("%Y%m%d"), np.arange(n), 9),
+            "gantry_id": g.gantry_id[gantry],
+            "plate_no": plates[trip],
+            "plate_color": color[trip],
+            "vehicle_class": integers(vclass[trip]),
+            "pass_time": local_datetime_strings(day * SECONDS_PER_DAY + second, sep=" ", offset=False),
+            "fee_cny": money(fee),
+        }
+    )
 
 
 # --- hub flow -------------------------------------------------------------------------------
 
 HUB_COLUMNS = ("hub_id", "hub_name", "hub_type", "division_code", "window_start", "window_minutes", "entries", "exits")
 HUB_SPEC = FeedSpec(
-    sector="transport", feed="hub_flow", fmt="jsonl", columns=HUB_COLUMNS, ext="jsonl",
-    numeric=frozenset({"window_minutes", "entries", "exits"}), producer="江苏省综合交通运行监测中心",
+    sector="transport",
+    feed="hub_flow",
+    fmt="jsonl",
+    columns=HUB_COLUMNS,
+    ext="jsonl",
+    numeric=frozenset({"window_minutes", "entries", "exits"}),
+    producer="江苏省综合交通运行监测中心",
     drift_column=("sensor_vendor", "hik"),
     recipes={
         "missing_required": (d.blank("hub_id"),),
@@ -163,14 +206,22 @@ HUB_SPEC = FeedSpec(
 )
 # Entries and exits by 5-minute slot and hub type: (entries curve, exits curve).
 HUB_PROFILES = {
-    "rail": (bumps(288, 0.05, ((7.5, 1.2, 1.0), (12.0, 2.0, 0.6), (17.5, 1.5, 1.1))),
-             bumps(288, 0.05, ((9.0, 1.2, 0.9), (13.0, 2.0, 0.6), (19.5, 1.8, 1.1)))),
-    "air": (bumps(288, 0.02, ((8.0, 2.5, 1.0), (14.0, 3.0, 1.0), (19.0, 2.5, 0.9))),
-            bumps(288, 0.02, ((10.0, 2.5, 0.9), (16.0, 3.0, 1.0), (22.0, 2.0, 0.9)))),
-    "bus": (bumps(288, 0.02, ((7.0, 1.5, 1.2), (13.0, 2.5, 0.7))),
-            bumps(288, 0.02, ((10.0, 2.0, 1.0), (16.0, 2.5, 0.9)))),
-    "port": (bumps(288, 0.01, ((8.5, 1.5, 1.0), (14.5, 1.5, 0.8))),
-             bumps(288, 0.01, ((11.0, 1.5, 0.9), (17.0, 1.5, 0.9)))),
+    "rail": (
+        bumps(288, 0.05, ((7.5, 1.2, 1.0), (12.0, 2.0, 0.6), (17.5, 1.5, 1.1))),
+        bumps(288, 0.05, ((9.0, 1.2, 0.9), (13.0, 2.0, 0.6), (19.5, 1.8, 1.1))),
+    ),
+    "air": (
+        bumps(288, 0.02, ((8.0, 2.5, 1.0), (14.0, 3.0, 1.0), (19.0, 2.5, 0.9))),
+        bumps(288, 0.02, ((10.0, 2.5, 0.9), (16.0, 3.0, 1.0), (22.0, 2.0, 0.9))),
+    ),
+    "bus": (
+        bumps(288, 0.02, ((7.0, 1.5, 1.2), (13.0, 2.5, 0.7))),
+        bumps(288, 0.02, ((10.0, 2.0, 1.0), (16.0, 2.5, 0.9))),
+    ),
+    "port": (
+        bumps(288, 0.01, ((8.5, 1.5, 1.0), (14.5, 1.5, 0.8))),
+        bumps(288, 0.01, ((11.0, 1.5, 0.9), (17.0, 1.5, 0.9))),
+    ),
 }
 
 
@@ -188,11 +239,18 @@ def make_hub_flow(world: World, ctx: DayContext) -> Iterator[Chunk]:
     hub = np.repeat(np.arange(n), 288)
     slot = np.tile(np.arange(288), n)
     start = day_number(ctx.day) * SECONDS_PER_DAY + slot * 300
-    yield from split_columns({
-        "hub_id": h.hub_id[hub], "hub_name": h.name[hub], "hub_type": h.hub_type[hub], "division_code": h.division[hub],
-        "window_start": local_datetime_strings(start), "window_minutes": np.full(len(hub), "5"),
-        "entries": integers(entries.ravel()), "exits": integers(exits.ravel()),
-    })
+    yield from split_columns(
+        {
+            "hub_id": h.hub_id[hub],
+            "hub_name": h.name[hub],
+            "hub_type": h.hub_type[hub],
+            "division_code": h.division[hub],
+            "window_start": local_datetime_strings(start),
+            "window_minutes": np.full(len(hub), "5"),
+            "entries": integers(entries.ravel()),
+            "exits": integers(exits.ravel()),
+        }
+    )
 
 
 FEEDS = (Feed(GANTRIES_SPEC, make_gantries), Feed(PASSAGES_SPEC, make_passages), Feed(HUB_SPEC, make_hub_flow))

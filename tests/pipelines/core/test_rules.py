@@ -11,20 +11,25 @@ from pipelines import ids
 from pipelines.core.contract import parse_contract
 from pipelines.core.rules import REASONS, validate
 
-CONTRACT = parse_contract({
-    "sector": "demo", "feed": "things", "format": "csv", "key": ["id"],
-    "columns": [
-        {"name": "id", "required": True},
-        {"name": "uscc", "checks": ["uscc"]},
-        {"name": "division_code", "checks": ["jiangsu_division"]},
-        {"name": "kind", "values": ["a", "b"]},
-        {"name": "amount", "type": "decimal(18,2)", "min": 0},
-        {"name": "paid", "type": "decimal(18,2)"},
-        {"name": "on", "type": "date", "not_future": True},
-        {"name": "period", "pattern": "^20[0-9]{2}(0[1-9]|1[0-2])$"},
-    ],
-    "row_rules": [{"name": "paid_le_amount", "reason": "inconsistent_row", "expr": "paid <= amount"}],
-})
+CONTRACT = parse_contract(
+    {
+        "sector": "demo",
+        "feed": "things",
+        "format": "csv",
+        "key": ["id"],
+        "columns": [
+            {"name": "id", "required": True},
+            {"name": "uscc", "checks": ["uscc"]},
+            {"name": "division_code", "checks": ["jiangsu_division"]},
+            {"name": "kind", "values": ["a", "b"]},
+            {"name": "amount", "type": "decimal(18,2)", "min": 0},
+            {"name": "paid", "type": "decimal(18,2)"},
+            {"name": "on", "type": "date", "not_future": True},
+            {"name": "period", "pattern": "^20[0-9]{2}(0[1-9]|1[0-2])$"},
+        ],
+        "row_rules": [{"name": "paid_le_amount", "reason": "inconsistent_row", "expr": "paid <= amount"}],
+    }
+)
 GOOD_USCC = "91320102MA1X2Y3K4" + ids.uscc_check_char("91320102MA1X2Y3K4")
 COLUMNS = "id string, uscc string, division_code string, kind string, amount string, paid string, on string, period string, _parse_error string, _source_file string, _row_no long"
 GOOD = ("1", GOOD_USCC, "320102", "a", "10.50", "10.00", "2026-10-31", "202610", None, "f", 1)

@@ -14,8 +14,9 @@ CATALOG = Catalog(owner="o", description="d")
 
 
 def test_whole_sources_are_left_out_of_the_partitioned_sources() -> None:
-    spec = GoldSpec("g", ("facts", "silver.register", "gold.other"), "m:f", "date", CATALOG,
-                    whole_sources=("silver.register",))
+    spec = GoldSpec(
+        "g", ("facts", "silver.register", "gold.other"), "m:f", "date", CATALOG, whole_sources=("silver.register",)
+    )
     assert spec.source_refs == (("silver", "facts"), ("silver", "register"), ("gold", "other"))
     assert spec.partitioned_refs == (("silver", "facts"), ("gold", "other"))
 

@@ -13,12 +13,23 @@ from pipelines.core.rules import REASONS, validate
 AS_OF = date(2026, 11, 1)
 USCC = "91320102MA1X2Y3K4" + ids.uscc_check_char("91320102MA1X2Y3K4")
 METER = {
-    "meter_id": "E038184829683", "account_id": "321820693460", "customer_type": "commercial", "uscc": USCC,
-    "division_code": "320706", "industry_code": "H62", "rated_kw": "10.0", "installed_on": "2026-07-18",
+    "meter_id": "E038184829683",
+    "account_id": "321820693460",
+    "customer_type": "commercial",
+    "uscc": USCC,
+    "division_code": "320706",
+    "industry_code": "H62",
+    "rated_kw": "10.0",
+    "installed_on": "2026-07-18",
     "status": "in_service",
 }
 HOUSEHOLD = METER | {"customer_type": "residential", "uscc": "", "industry_code": ""}
-READING = {"meter_id": "E038184829683", "reading_ts": datetime(2026, 10, 31, 16, 15, tzinfo=UTC), "kwh": 0.25, "quality": 0}
+READING = {
+    "meter_id": "E038184829683",
+    "reading_ts": datetime(2026, 10, 31, 16, 15, tzinfo=UTC),
+    "kwh": 0.25,
+    "quality": 0,
+}
 READING_SCHEMA = "meter_id string, reading_ts timestamp, kwh double, quality int"
 
 

@@ -18,10 +18,13 @@ METERS = [
     ("E4", "320500", "commercial", "G"),
 ]
 READINGS = [
-    ("E1", DAY, 0, 1.0, 0), ("E1", DAY, 1, 2.0, 0),
-    ("E2", DAY, 0, 0.5, 1), ("E2", DAY, 1, 0.0, 2),
+    ("E1", DAY, 0, 1.0, 0),
+    ("E1", DAY, 1, 2.0, 0),
+    ("E2", DAY, 0, 0.5, 1),
+    ("E2", DAY, 1, 0.0, 2),
     ("E3", DAY, 0, 0.25, 0),
-    ("E4", DAY, 0, 0.0, 2), ("E4", DAY, 1, 0.0, 2),  # a meter that sent nothing measured
+    ("E4", DAY, 0, 0.0, 2),
+    ("E4", DAY, 1, 0.0, 2),  # a meter that sent nothing measured
     ("E9", DAY, 1, 3.0, 0),  # not in the register
 ]
 
@@ -34,8 +37,10 @@ def _sources(spark):
 
 
 def test_meter_days_sums_a_meter_day_and_flags_reporting(spark) -> None:
-    got = {r.meter_id: (r.kwh, r.readings, r.readings_missing, r.reporting)
-           for r in meter_days(spark.createDataFrame(READINGS, READINGS_SCHEMA)).collect()}
+    got = {
+        r.meter_id: (r.kwh, r.readings, r.readings_missing, r.reporting)
+        for r in meter_days(spark.createDataFrame(READINGS, READINGS_SCHEMA)).collect()
+    }
     assert got["E2"] == (0.5, 2, 1, True)
     assert got["E4"] == (0.0, 2, 2, False)
 

@@ -98,9 +98,17 @@ def energy_lake(spark, settings, tmp_path_factory):
     """Two generated days with defects, run through the energy sector."""
     root = tmp_path_factory.mktemp("energy_run")
     run_settings = settings.with_overrides(
-        landing_root=str(root / "landing"), lake_root=str(root / "lake"), docs_dir=str(root / "docs"))
-    generate(run_settings.landing_root, date.fromisoformat(DAYS[0]), days=len(DAYS), scale=SCALE, seed=11,
-             sectors=["energy"], defect_rate=0.02)
+        landing_root=str(root / "landing"), lake_root=str(root / "lake"), docs_dir=str(root / "docs")
+    )
+    generate(
+        run_settings.landing_root,
+        date.fromisoformat(DAYS[0]),
+        days=len(DAYS),
+        scale=SCALE,
+        seed=11,
+        sectors=["energy"],
+        defect_rate=0.02,
+    )
     results = []
     for dt in DAYS:
         results += list(run_sector(spark, run_settings, registry.SECTORS["energy"], RunContext("it-energy", dt)))
@@ -110,8 +118,10 @@ def energy_lake(spark, settings, tmp_path_factory):
 def test_silver_holds_the_latest_delivered_value_of_every_clean_reading(energy_lake) -> None:
     settings, _ = energy_lake
     landing = Path(settings.landing_root)
-    silver = {(r["meter_id"], r["reading_ts"]): (r["kwh"], r["quality"])
-              for r in read_table(settings, "silver", "energy_readings")}
+    silver = {
+        (r["meter_id"], r["reading_ts"]): (r["kwh"], r["quality"])
+        for r in read_table(settings, "silver", "energy_readings")
+    }
     expected = expected_readings(landing)
     assert silver == expected
     first_day = {(r["meter_id"], r["reading_ts"]): r["quality"] for _, _, r in delivered_readings(landing, DAYS[0])}
@@ -123,9 +133,13 @@ def test_gold_consumption_equals_independent_computation(energy_lake) -> None:
     settings, _ = energy_lake
     landing = Path(settings.landing_root)
     expected = expected_consumption(expected_readings(landing), expected_register(landing))
-    gold = {(r["date"], r["city_code"], r["customer_type"], r["industry_section"]):
-            (round(r["kwh"], 6), r["meters_reporting"])
-            for r in read_table(settings, "gold", "energy_consumption_daily")}
+    gold = {
+        (r["date"], r["city_code"], r["customer_type"], r["industry_section"]): (
+            round(r["kwh"], 6),
+            r["meters_reporting"],
+        )
+        for r in read_table(settings, "gold", "energy_consumption_daily")
+    }
     assert gold.keys() == expected.keys()
     for key, (kwh, meters) in expected.items():
         assert gold[key] == (pytest.approx(kwh, abs=1e-4), meters), key
@@ -146,10 +160,16 @@ def test_gold_load_curve_equals_independent_computation(energy_lake) -> None:
 def test_exactly_the_injected_rows_are_rejected_with_their_reason(energy_lake, feed: str) -> None:
     settings, _ = energy_lake
     landing = Path(settings.landing_root)
-    quarantined = {(str(r["_dt"]), r["_source_file"], r["_row_no"]): {x.split(":")[0] for x in r["reasons"]}
-                   for r in read_table(settings, "quarantine", f"energy_{feed}")}
-    injected = {(dt, t["file"], t["row"]): t["defect"] for dt in DAYS for t in _truth(landing, feed, dt)
-                if t["row"] is not None and t["defect"] != "exact_duplicate"}
+    quarantined = {
+        (str(r["_dt"]), r["_source_file"], r["_row_no"]): {x.split(":")[0] for x in r["reasons"]}
+        for r in read_table(settings, "quarantine", f"energy_{feed}")
+    }
+    injected = {
+        (dt, t["file"], t["row"]): t["defect"]
+        for dt in DAYS
+        for t in _truth(landing, feed, dt)
+        if t["row"] is not None and t["defect"] != "exact_duplicate"
+    }
     assert injected, "the generator injected no row defects: the test would prove nothing"
     assert set(quarantined) <= set(injected)
     assert all(injected[k] in quarantined[k] for k in quarantined)

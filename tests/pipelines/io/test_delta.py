@@ -15,9 +15,13 @@ def _read(spark, uri):
 
 def test_merge_latest_keeps_highest_version_whenever_it_arrives(spark, tmp_path) -> None:
     uri = str(tmp_path / "t")
-    day1 = spark.createDataFrame([("a", 1, 10, "p", date(2026, 11, 1), 1), ("b", 2, 20, "p", date(2026, 11, 1), 2)], COLUMNS)
+    day1 = spark.createDataFrame(
+        [("a", 1, 10, "p", date(2026, 11, 1), 1), ("b", 2, 20, "p", date(2026, 11, 1), 2)], COLUMNS
+    )
     delta.merge_latest(spark, day1, uri, ["id"], ["version"], "part")
-    day2 = spark.createDataFrame([("a", 2, 11, "p", date(2026, 11, 2), 1), ("b", 1, 99, "p", date(2026, 11, 2), 2)], COLUMNS)
+    day2 = spark.createDataFrame(
+        [("a", 2, 11, "p", date(2026, 11, 2), 1), ("b", 1, 99, "p", date(2026, 11, 2), 2)], COLUMNS
+    )
     delta.merge_latest(spark, day2, uri, ["id"], ["version"], "part")
     assert _read(spark, uri) == [("a", 2, 11), ("b", 2, 20)]
     before = delta.version(spark, uri)
@@ -28,7 +32,14 @@ def test_merge_latest_keeps_highest_version_whenever_it_arrives(spark, tmp_path)
 
 def test_same_version_redelivered_replaces_itself(spark, tmp_path) -> None:
     uri = str(tmp_path / "t")
-    delta.merge_latest(spark, spark.createDataFrame([("a", 1, 10, "p", date(2026, 11, 1), 1)], COLUMNS), uri, ["id"], ["version"], "part")
+    delta.merge_latest(
+        spark,
+        spark.createDataFrame([("a", 1, 10, "p", date(2026, 11, 1), 1)], COLUMNS),
+        uri,
+        ["id"],
+        ["version"],
+        "part",
+    )
     corrected = spark.createDataFrame([("a", 1, 12, "p", date(2026, 11, 1), 1)], COLUMNS)
     delta.merge_latest(spark, corrected, uri, ["id"], ["version"], "part")
     assert _read(spark, uri) == [("a", 1, 12)]
@@ -36,9 +47,13 @@ def test_same_version_redelivered_replaces_itself(spark, tmp_path) -> None:
 
 def test_replace_partitions_touches_only_given_partitions(spark, tmp_path) -> None:
     uri = str(tmp_path / "g")
-    first = spark.createDataFrame([("a", 1, 1, "x", date(2026, 11, 1), 1), ("b", 1, 2, "y", date(2026, 11, 1), 1)], COLUMNS)
+    first = spark.createDataFrame(
+        [("a", 1, 1, "x", date(2026, 11, 1), 1), ("b", 1, 2, "y", date(2026, 11, 1), 1)], COLUMNS
+    )
     delta.replace_partitions(spark, first, uri, "part", ["x", "y"])
-    delta.replace_partitions(spark, spark.createDataFrame([("c", 1, 3, "x", date(2026, 11, 2), 1)], COLUMNS), uri, "part", ["x"])
+    delta.replace_partitions(
+        spark, spark.createDataFrame([("c", 1, 3, "x", date(2026, 11, 2), 1)], COLUMNS), uri, "part", ["x"]
+    )
     assert _read(spark, uri) == [("b", 1, 2), ("c", 1, 3)]
 
 
@@ -46,19 +61,37 @@ def test_scd2_history_in_order_even_when_changes_arrive_late(spark, tmp_path) ->
     uri = str(tmp_path / "e")
     schema = "uscc string, status string, updated_at timestamp, _dt date, _source_file string, _row_no long"
     t = [datetime(2026, 11, d, 9) for d in (1, 2, 3)]
-    delta.merge_scd2(spark, spark.createDataFrame([("u1", "active", t[0], date(2026, 11, 1), "f", 1), ("u1", "revoked", t[2], date(2026, 11, 1), "f", 2)], schema), uri, ["uscc"], "updated_at")
+    delta.merge_scd2(
+        spark,
+        spark.createDataFrame(
+            [("u1", "active", t[0], date(2026, 11, 1), "f", 1), ("u1", "revoked", t[2], date(2026, 11, 1), "f", 2)],
+            schema,
+        ),
+        uri,
+        ["uscc"],
+        "updated_at",
+    )
     late = spark.createDataFrame([("u1", "active-changed", t[1], date(2026, 11, 3), "f", 1)], schema)
     delta.merge_scd2(spark, late, uri, ["uscc"], "updated_at")
     delta.merge_scd2(spark, late, uri, ["uscc"], "updated_at")  # rerun: no change
-    rows = sorted(spark.read.format("delta").load(uri).select("status", "valid_from", "valid_to", "is_current").collect())
+    rows = sorted(
+        spark.read.format("delta").load(uri).select("status", "valid_from", "valid_to", "is_current").collect()
+    )
     assert [(r.status, r.valid_from, r.valid_to, r.is_current) for r in sorted(rows, key=lambda r: r.valid_from)] == [
-        ("active", t[0], t[1], False), ("active-changed", t[1], t[2], False), ("revoked", t[2], None, True)]
+        ("active", t[0], t[1], False),
+        ("active-changed", t[1], t[2], False),
+        ("revoked", t[2], None, True),
+    ]
 
 
 def test_merge_latest_on_an_unpartitioned_table(spark, tmp_path) -> None:
     uri = str(tmp_path / "u")
-    delta.merge_latest(spark, spark.createDataFrame([("a", 1, 10, "p", date(2026, 11, 1), 1)], COLUMNS), uri, ["id"], ["version"], "")
-    later = spark.createDataFrame([("a", 2, 11, "q", date(2026, 11, 2), 1), ("b", 1, 5, "q", date(2026, 11, 2), 2)], COLUMNS)
+    delta.merge_latest(
+        spark, spark.createDataFrame([("a", 1, 10, "p", date(2026, 11, 1), 1)], COLUMNS), uri, ["id"], ["version"], ""
+    )
+    later = spark.createDataFrame(
+        [("a", 2, 11, "q", date(2026, 11, 2), 1), ("b", 1, 5, "q", date(2026, 11, 2), 2)], COLUMNS
+    )
     delta.merge_latest(spark, later, uri, ["id"], ["version"], "")
     assert _read(spark, uri) == [("a", 2, 11), ("b", 1, 5)]
 
@@ -67,7 +100,13 @@ def test_scd2_redelivery_of_the_same_dt_replaces_the_stored_copy(spark, tmp_path
     uri = str(tmp_path / "e")
     schema = "uscc string, status string, updated_at timestamp, _dt date, _source_file string, _row_no long"
     t = datetime(2026, 11, 1, 9)
-    delta.merge_scd2(spark, spark.createDataFrame([("u1", "wrong", t, date(2026, 11, 1), "f", 7)], schema), uri, ["uscc"], "updated_at")
+    delta.merge_scd2(
+        spark,
+        spark.createDataFrame([("u1", "wrong", t, date(2026, 11, 1), "f", 7)], schema),
+        uri,
+        ["uscc"],
+        "updated_at",
+    )
     corrected = spark.createDataFrame([("u1", "active", t, date(2026, 11, 1), "f", 1)], schema)  # earlier row number
     delta.merge_scd2(spark, corrected, uri, ["uscc"], "updated_at")
     rows = spark.read.format("delta").load(uri).select("status", "is_current").collect()

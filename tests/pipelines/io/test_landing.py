@@ -16,18 +16,26 @@ HEADER = "申报序号,纳税人识别号,所属期,税种代码,计税依据,�
 ROW = "D1,91320102MA1X2Y3K4F,202610,10101,1.00,1.00,1.00,2026-11-01,320102,C13,1"
 
 
-def deliver(settings, files: dict[str, bytes], manifest_rows: dict[str, int] | None = None, manifest: bool = True) -> Path:
+def deliver(
+    settings, files: dict[str, bytes], manifest_rows: dict[str, int] | None = None, manifest: bool = True
+) -> Path:
     folder = Path(settings.landing_root) / "tax" / "returns" / "dt=2026-11-01"
     folder.mkdir(parents=True, exist_ok=True)
     for name, data in files.items():
         (folder / name).write_bytes(data)
     if manifest:
         entries = [
-            {"name": n, "rows": (manifest_rows or {}).get(n, max(d.count(b"\n") - 1, 0)), "bytes": len(d),
-             "sha256": hashlib.sha256(d).hexdigest()}
+            {
+                "name": n,
+                "rows": (manifest_rows or {}).get(n, max(d.count(b"\n") - 1, 0)),
+                "bytes": len(d),
+                "sha256": hashlib.sha256(d).hexdigest(),
+            }
             for n, d in files.items()
         ]
-        (folder / "_manifest.json").write_text(json.dumps({"sector": "tax", "feed": "returns", "dt": "2026-11-01", "files": entries}))
+        (folder / "_manifest.json").write_text(
+            json.dumps({"sector": "tax", "feed": "returns", "dt": "2026-11-01", "files": entries})
+        )
     return folder
 
 
@@ -74,7 +82,9 @@ def test_missing_column_rejects(fresh_settings) -> None:
 
 
 def test_undecodable_gbk_rejects(fresh_settings) -> None:
-    deliver(fresh_settings, {"part-00000.csv": gbk(HEADER, ROW) + b"\x81\x20broken\n"}, manifest_rows={"part-00000.csv": 2})
+    deliver(
+        fresh_settings, {"part-00000.csv": gbk(HEADER, ROW) + b"\x81\x20broken\n"}, manifest_rows={"part-00000.csv": 2}
+    )
     with pytest.raises(DeliveryRejected, match="encoding: not decodable as gbk"):
         verify(fresh_settings)
 

@@ -9,10 +9,15 @@ from pipelines.io.landing import Delivery, VerifiedFile
 from pipelines.io.readers import read_delivery
 from pipelines.io.storage import join
 
-JSON_CONTRACT = parse_contract({
-    "sector": "demo", "feed": "events", "format": "jsonl", "key": ["id"],
-    "columns": [{"name": "id"}, {"name": "n", "type": "int"}],
-})
+JSON_CONTRACT = parse_contract(
+    {
+        "sector": "demo",
+        "feed": "events",
+        "format": "jsonl",
+        "key": ["id"],
+        "columns": [{"name": "id"}, {"name": "n", "type": "int"}],
+    }
+)
 
 
 def _delivery(folder: str, files: dict[str, tuple[bytes, tuple[str, ...]]], rows: int = 5) -> Delivery:
@@ -41,7 +46,12 @@ def test_gbk_csv_with_quotes_bad_rows_and_drift(spark, tmp_path) -> None:
 
 
 def test_json_lines_gzip_broken_line_and_unknown_field(spark, tmp_path) -> None:
-    lines = ['{"id": "a", "n": 1}', '{"id": "b", "n": 2, "new_field": "x"}', '{"id": "c", "n":', '{"id": "d", "n": "abc"}']
+    lines = [
+        '{"id": "a", "n": 1}',
+        '{"id": "b", "n": 2, "new_field": "x"}',
+        '{"id": "c", "n":',
+        '{"id": "d", "n": "abc"}',
+    ]
     data = gzip.compress(("\n".join(lines) + "\n").encode())
     delivery = _delivery(str(tmp_path), {"part-00000.jsonl.gz": (data, ())})
     rows = {r._row_no: r for r in read_delivery(spark, delivery, JSON_CONTRACT).collect()}
@@ -57,5 +67,7 @@ def test_row_numbers_restart_per_file(spark, tmp_path) -> None:
     row = "D1,91320102MA1X2Y3K4F,202610,10101,1.00,1.00,1.00,2026-11-01,320102,C13,1"
     data = ("\n".join([",".join(header)] + [row.replace("D1", f"D{i}") for i in range(1, 6)]) + "\n").encode("gbk")
     delivery = _delivery(str(tmp_path), {"a.csv": (data, tuple(header)), "b.csv": (data, tuple(header))})
-    got = sorted((r._source_file, r._row_no, r.declaration_id) for r in read_delivery(spark, delivery, contract).collect())
+    got = sorted(
+        (r._source_file, r._row_no, r.declaration_id) for r in read_delivery(spark, delivery, contract).collect()
+    )
     assert got == sorted((f, i, f"D{i}") for f in ("a.csv", "b.csv") for i in range(1, 6))

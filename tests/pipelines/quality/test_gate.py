@@ -67,7 +67,9 @@ def test_a_blocking_failure_raises_with_table_rule_count_and_sample(spark, fresh
 
 
 def test_warnings_do_not_block(spark, fresh_settings, suites) -> None:
-    clean = spark.createDataFrame([("1", "z", 5, GOOD, "110101")], "id string, kind string, amount int, uscc string, division string")
+    clean = spark.createDataFrame(
+        [("1", "z", 5, GOOD, "110101")], "id string, kind string, amount int, uscc string, division string"
+    )
     result = gate.run_gate(clean, "silver", "things", "t4", fresh_settings)
     assert result.passed and len(result.warnings) == 2
     assert gate.enforce(result) is result

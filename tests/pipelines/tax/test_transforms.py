@@ -18,8 +18,25 @@ SILVER_IN = (
 
 
 def test_clean_returns_derives_city_and_section_and_drops_extras(spark) -> None:
-    row = ("D1", "U", "202610", "10101", Decimal("1.00"), Decimal("2.00"), Decimal("2.00"), date(2026, 11, 1), "320583",
-           "C13", 1, "b", date(2026, 11, 1), "f", 1, None, {})
+    row = (
+        "D1",
+        "U",
+        "202610",
+        "10101",
+        Decimal("1.00"),
+        Decimal("2.00"),
+        Decimal("2.00"),
+        date(2026, 11, 1),
+        "320583",
+        "C13",
+        1,
+        "b",
+        date(2026, 11, 1),
+        "f",
+        1,
+        None,
+        {},
+    )
     out = spark.createDataFrame([row], SILVER_IN).transform(clean_returns)
     first = out.first()
     assert (first.city_code, first.industry_section) == ("320500", "C")
@@ -29,12 +46,24 @@ def test_clean_returns_derives_city_and_section_and_drops_extras(spark) -> None:
 def test_revenue_monthly_sums_per_grain(spark) -> None:
     schema = "tax_period string, city_code string, industry_section string, tax_type_code string, tax_due_cny decimal(18,2), tax_paid_cny decimal(18,2)"
     silver = spark.createDataFrame(
-        [("202610", "320100", "C", "10101", Decimal("10.00"), Decimal("9.00")),
-         ("202610", "320100", "C", "10101", Decimal("5.50"), Decimal("5.50")),
-         ("202610", "320200", "F", "10104", Decimal("1.00"), Decimal("0.00"))], schema)
+        [
+            ("202610", "320100", "C", "10101", Decimal("10.00"), Decimal("9.00")),
+            ("202610", "320100", "C", "10101", Decimal("5.50"), Decimal("5.50")),
+            ("202610", "320200", "F", "10104", Decimal("1.00"), Decimal("0.00")),
+        ],
+        schema,
+    )
     expected = spark.createDataFrame(
-        [("202610", "320100", "C", "10101", 2, Decimal("15.50"), Decimal("14.50")),
-         ("202610", "320200", "F", "10104", 1, Decimal("1.00"), Decimal("0.00"))],
+        [
+            ("202610", "320100", "C", "10101", 2, Decimal("15.50"), Decimal("14.50")),
+            ("202610", "320200", "F", "10104", 1, Decimal("1.00"), Decimal("0.00")),
+        ],
         "tax_period string, city_code string, industry_section string, tax_type_code string, returns long, "
-        "tax_due_cny decimal(20,2), tax_paid_cny decimal(20,2)")
-    assert_df_equality(revenue_monthly({"tax_returns": silver}, date(2026, 11, 1)), expected, ignore_row_order=True, ignore_nullable=True)
+        "tax_due_cny decimal(20,2), tax_paid_cny decimal(20,2)",
+    )
+    assert_df_equality(
+        revenue_monthly({"tax_returns": silver}, date(2026, 11, 1)),
+        expected,
+        ignore_row_order=True,
+        ignore_nullable=True,
+    )

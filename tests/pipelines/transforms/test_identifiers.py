@@ -17,7 +17,11 @@ def _uscc(rng: random.Random) -> str:
 
 
 def _id_no(rng: random.Random) -> str:
-    body = "320102" + f"{rng.randint(1940, 2020)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}" + f"{rng.randint(0, 999):03d}"
+    body = (
+        "320102"
+        + f"{rng.randint(1940, 2020)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+        + f"{rng.randint(0, 999):03d}"
+    )
     return body + ids.id_check_char(body)
 
 
@@ -45,9 +49,12 @@ def test_id_number_check_matches_oracle(spark) -> None:
 
 
 def test_division_and_industry_codes(spark) -> None:
-    frame = spark.createDataFrame([("320102", "C13"), ("110101", "A06"), ("320500", "K70"), (None, None)], "d string, i string")
+    frame = spark.createDataFrame(
+        [("320102", "C13"), ("110101", "A06"), ("320500", "K70"), (None, None)], "d string, i string"
+    )
     rows = frame.select(
-        identifiers.is_jiangsu_division(F.col("d")).alias("d_ok"), identifiers.is_industry_code(F.col("i")).alias("i_ok")
+        identifiers.is_jiangsu_division(F.col("d")).alias("d_ok"),
+        identifiers.is_industry_code(F.col("i")).alias("i_ok"),
     ).collect()
     assert [(r.d_ok, r.i_ok) for r in rows] == [(True, True), (False, False), (True, True), (False, False)]
 

@@ -20,7 +20,9 @@ def test_hmac_equals_python_hmac_for_short_and_long_keys(spark) -> None:
 
 
 def test_tokenize_replaces_clear_columns(spark) -> None:
-    frame = spark.createDataFrame([("v1", "张三", "13800000000")], "visit_id string, patient_name string, patient_phone string")
+    frame = spark.createDataFrame(
+        [("v1", "张三", "13800000000")], "visit_id string, patient_name string, patient_phone string"
+    )
     out = frame.transform(tokenize(["patient_name", "patient_phone", "absent"], "key"))
     assert out.columns == ["visit_id", "patient_name_token", "patient_phone_token"]
     row = out.first()

@@ -11,12 +11,34 @@ from pipelines.core.contract import load_contract
 from pipelines.core.rules import REASONS, validate
 
 AS_OF = date(2026, 11, 1)
-GANTRY = {"gantry_id": "G000232022221", "road_code": "G2", "km_marker": "222.240", "direction": "up",
-          "division_code": "321081", "lat": "32.152006", "lon": "119.401788"}
-PASSAGE = {"passage_id": "P20261101000012345", "gantry_id": "G004232032012", "plate_no": "苏E14X32",
-           "plate_color": "blue", "vehicle_class": "1", "pass_time": "2026-11-01 00:27:24", "fee_cny": "3.48"}
-WINDOW = {"hub_id": "HUB320102000", "hub_name": "南京南站", "hub_type": "rail", "division_code": "320102",
-          "window_start": "2026-11-01T00:05:00+08:00", "window_minutes": "5", "entries": "34", "exits": "38"}
+GANTRY = {
+    "gantry_id": "G000232022221",
+    "road_code": "G2",
+    "km_marker": "222.240",
+    "direction": "up",
+    "division_code": "321081",
+    "lat": "32.152006",
+    "lon": "119.401788",
+}
+PASSAGE = {
+    "passage_id": "P20261101000012345",
+    "gantry_id": "G004232032012",
+    "plate_no": "苏E14X32",
+    "plate_color": "blue",
+    "vehicle_class": "1",
+    "pass_time": "2026-11-01 00:27:24",
+    "fee_cny": "3.48",
+}
+WINDOW = {
+    "hub_id": "HUB320102000",
+    "hub_name": "南京南站",
+    "hub_type": "rail",
+    "division_code": "320102",
+    "window_start": "2026-11-01T00:05:00+08:00",
+    "window_minutes": "5",
+    "entries": "34",
+    "exits": "38",
+}
 EXAMPLES = {"gantries": GANTRY, "etc_passages": PASSAGE, "hub_flow": WINDOW}
 
 
@@ -34,7 +56,9 @@ def test_valid_rows_pass(spark, feed: str) -> None:
     assert _validated(spark, feed).first()[REASONS] == []
 
 
-@pytest.mark.parametrize("plate", ["苏AD12345", "皖B12345", "苏A1234挂"], ids=["new-energy", "other-province", "trailer"])
+@pytest.mark.parametrize(
+    "plate", ["苏AD12345", "皖B12345", "苏A1234挂"], ids=["new-energy", "other-province", "trailer"]
+)
 def test_plate_shapes_in_use_pass(spark, plate: str) -> None:
     assert _validated(spark, "etc_passages", plate_no=plate).first()[REASONS] == []
 

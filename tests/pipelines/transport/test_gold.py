@@ -13,8 +13,10 @@ DAY = date(2026, 11, 1)
 MIDNIGHT = datetime(2026, 10, 31, 16, 0, tzinfo=UTC)  # 2026-11-01 00:00 local
 PASSAGES_SCHEMA = "date date, hour timestamp, gantry_id string, vehicle_class int, fee_cny decimal(18,2)"
 GANTRIES_SCHEMA = "gantry_id string, road_code string, direction string"
-HUB_SCHEMA = ("hub_id string, hub_name string, hub_type string, city_code string, window_start timestamp, "
-              "entries int, exits int, date date")
+HUB_SCHEMA = (
+    "hub_id string, hub_name string, hub_type string, city_code string, window_start timestamp, "
+    "entries int, exits int, date date"
+)
 
 
 def _at(hours: int, minutes: int = 0) -> datetime:

@@ -89,9 +89,17 @@ def transport_lake(spark, settings, tmp_path_factory):
     """Two generated days with defects, run through the transport sector."""
     root = tmp_path_factory.mktemp("transport_run")
     run_settings = settings.with_overrides(
-        landing_root=str(root / "landing"), lake_root=str(root / "lake"), docs_dir=str(root / "docs"))
-    generate(run_settings.landing_root, date.fromisoformat(DAYS[0]), days=len(DAYS), scale=SCALE, seed=11,
-             sectors=["transport"], defect_rate=0.03)
+        landing_root=str(root / "landing"), lake_root=str(root / "lake"), docs_dir=str(root / "docs")
+    )
+    generate(
+        run_settings.landing_root,
+        date.fromisoformat(DAYS[0]),
+        days=len(DAYS),
+        scale=SCALE,
+        seed=11,
+        sectors=["transport"],
+        defect_rate=0.03,
+    )
     results = []
     for dt in DAYS:
         results += list(run_sector(spark, run_settings, registry.SECTORS["transport"], RunContext("it-transport", dt)))
@@ -100,8 +108,10 @@ def transport_lake(spark, settings, tmp_path_factory):
 
 def test_gantry_hourly_equals_independent_computation(transport_lake) -> None:
     settings, _ = transport_lake
-    gold = {(r["hour"], r["gantry_id"]): (r["road_code"], r["direction"], r["vehicles"], r["trucks"], r["fee_cny"])
-            for r in read_table(settings, "gold", "transport_gantry_hourly")}
+    gold = {
+        (r["hour"], r["gantry_id"]): (r["road_code"], r["direction"], r["vehicles"], r["trucks"], r["fee_cny"])
+        for r in read_table(settings, "gold", "transport_gantry_hourly")
+    }
     expected = expected_gantry_hourly(Path(settings.landing_root))
     assert gold == expected
     assert any(v[3] for v in expected.values()), "no trucks: the test would prove nothing"
@@ -109,8 +119,10 @@ def test_gantry_hourly_equals_independent_computation(transport_lake) -> None:
 
 def test_hub_flow_hourly_equals_independent_computation(transport_lake) -> None:
     settings, _ = transport_lake
-    gold = {(r["hour"], r["hub_id"]): (r["entries"], r["exits"], r["is_peak"])
-            for r in read_table(settings, "gold", "transport_hub_flow_hourly")}
+    gold = {
+        (r["hour"], r["hub_id"]): (r["entries"], r["exits"], r["is_peak"])
+        for r in read_table(settings, "gold", "transport_hub_flow_hourly")
+    }
     expected = expected_hub_hourly(Path(settings.landing_root))
     assert gold == expected
     assert any(v[2] for v in expected.values())
@@ -129,7 +141,9 @@ def test_no_plate_number_passes_bronze(transport_lake) -> None:
 
 def test_plate_token_is_the_keyed_hmac_of_the_plate(transport_lake) -> None:
     settings, _ = transport_lake
-    passages = {p["passage_id"]: p["plate_no"] for p in clean_rows(Path(settings.landing_root), "etc_passages", DAYS[0])}
+    passages = {
+        p["passage_id"]: p["plate_no"] for p in clean_rows(Path(settings.landing_root), "etc_passages", DAYS[0])
+    }
     key = settings.pii_secret().encode()
     for row in read_table(settings, "silver", "transport_etc_passages")[:50]:
         plate = passages.get(row["passage_id"])
@@ -141,10 +155,16 @@ def test_plate_token_is_the_keyed_hmac_of_the_plate(transport_lake) -> None:
 def test_exactly_the_injected_rows_are_rejected_with_their_reason(transport_lake, feed: str) -> None:
     settings, _ = transport_lake
     landing = Path(settings.landing_root)
-    quarantined = {(str(r["_dt"]), r["_source_file"], r["_row_no"]): {x.split(":")[0] for x in r["reasons"]}
-                   for r in read_table(settings, "quarantine", f"transport_{feed}")}
-    injected = {(dt, t["file"], t["row"]): t["defect"] for dt in DAYS for t in _truth(landing, feed, dt)
-                if t["row"] is not None and t["defect"] != "exact_duplicate"}
+    quarantined = {
+        (str(r["_dt"]), r["_source_file"], r["_row_no"]): {x.split(":")[0] for x in r["reasons"]}
+        for r in read_table(settings, "quarantine", f"transport_{feed}")
+    }
+    injected = {
+        (dt, t["file"], t["row"]): t["defect"]
+        for dt in DAYS
+        for t in _truth(landing, feed, dt)
+        if t["row"] is not None and t["defect"] != "exact_duplicate"
+    }
     if feed != "gantries":  # the register is a few dozen rows: it may well carry no defect
         assert injected, "the generator injected no row defects: the test would prove nothing"
     assert set(quarantined) == set(injected)
@@ -158,5 +178,7 @@ def test_every_row_is_accounted_for(transport_lake) -> None:
         feed = r.table.removeprefix("silver.transport_")
         defects = Counter(t["defect"] for t in _truth(landing, feed, r.dt) if t["row"] is not None)
         assert r.rows_in == r.promoted + r.quarantined + r.duplicates > 0
-        assert (r.quarantined, r.duplicates) == (sum(defects.values()) - defects["exact_duplicate"],
-                                                 defects["exact_duplicate"]), r.log_line()
+        assert (r.quarantined, r.duplicates) == (
+            sum(defects.values()) - defects["exact_duplicate"],
+            defects["exact_duplicate"],
+        ), r.log_line()

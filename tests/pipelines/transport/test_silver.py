@@ -73,7 +73,8 @@ def test_vehicle_category_follows_the_class_ranges(spark) -> None:
     frame = spark.createDataFrame([(c,) for c in (1, 4, 11, 16, 21, 26)], "vehicle_class int")
     expected = spark.createDataFrame(
         [(1, "passenger"), (4, "passenger"), (11, "truck"), (16, "truck"), (21, "special"), (26, "special")],
-        "vehicle_class int, vehicle_category string")
+        "vehicle_class int, vehicle_category string",
+    )
     out = frame.withColumn("vehicle_category", vehicle_category(F.col("vehicle_class")))
     assert_df_equality(out, expected, ignore_row_order=True, ignore_nullable=True)
 
@@ -85,8 +86,10 @@ def test_plate_city_code_maps_both_suzhou_letters(spark) -> None:
 
 
 def test_clean_gantries_derives_the_city(spark) -> None:
-    schema = ("gantry_id string, road_code string, km_marker double, direction string, division_code string, "
-              "lat double, lon double, " + LINEAGE_SCHEMA)
+    schema = (
+        "gantry_id string, road_code string, km_marker double, direction string, division_code string, "
+        "lat double, lon double, " + LINEAGE_SCHEMA
+    )
     out = spark.createDataFrame([("G1", "G2", 222.24, "up", "321081", 32.15, 119.40, *LINEAGE)], schema)
     out = out.transform(clean_gantries)
     assert out.columns == gantries_columns()
@@ -94,8 +97,10 @@ def test_clean_gantries_derives_the_city(spark) -> None:
 
 
 def test_clean_hub_flow_dates_a_window_by_local_day(spark) -> None:
-    schema = ("hub_id string, hub_name string, hub_type string, division_code string, window_start timestamp, "
-              "window_minutes int, entries int, exits int, " + LINEAGE_SCHEMA)
+    schema = (
+        "hub_id string, hub_name string, hub_type string, division_code string, window_start timestamp, "
+        "window_minutes int, entries int, exits int, " + LINEAGE_SCHEMA
+    )
     start = datetime(2026, 10, 31, 16, 0, tzinfo=UTC)  # 00:00 local on 2026-11-01
     out = spark.createDataFrame([("H1", "南京南站", "rail", "320102", start, 5, 3, 4, *LINEAGE)], schema)
     out = out.transform(clean_hub_flow)

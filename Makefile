@@ -15,7 +15,7 @@ RUN_DATE ?= 2026-11-01
 RUN_SCALE ?= 1
 RUN_SECTORS ?= tax
 
-.PHONY: help setup jars run run-cli test test-slow test-all lint doctor up down status e2e bench-gates bench-framework bench-generate clean
+.PHONY: help setup jars run run-cli test test-slow test-all lint lock doctor up down status e2e bench-gates bench-framework bench-generate clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -67,8 +67,13 @@ test-slow: setup ## the slow tests only (per-sector integration runs, scale-1 ge
 test-all: setup ## every test including the slow ones
 	$(BIN)/python -m pytest -q -m "not e2e"
 
-lint: setup ## ruff
-	$(BIN)/ruff check pipelines dags tests
+lint: $(BIN)/.installed ## ruff check, ruff format --check, mypy on the package (what CI and pre-commit run)
+	$(BIN)/ruff check pipelines dags tests benchmarks
+	$(BIN)/ruff format --check pipelines dags tests benchmarks
+	$(BIN)/mypy pipelines
+
+lock: ## regenerate requirements.lock from pyproject.toml in a clean venv, honouring Airflow's constraints
+	infra/python/lock.sh
 
 doctor: ## check the set-up and say what is missing
 	@test -x $(BIN)/lakehouse || { echo "FAIL  venv  not set up: run \`make setup\`"; exit 1; }

@@ -15,7 +15,21 @@ from pathlib import Path
 from typing import Any
 
 ENV_PREFIX = "LAKEHOUSE_"
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _project_root() -> Path:
+    """The folder the laptop defaults live under: `LAKEHOUSE_HOME`, else the checkout, else the working folder.
+
+    A checkout (editable install) keeps `data/`, `.jars/` and `.secrets/` beside the code; an
+    installed package has no such folder, so it works where it is started.
+    """
+    if os.environ.get(ENV_PREFIX + "HOME"):
+        return Path(os.environ[ENV_PREFIX + "HOME"]).resolve()
+    checkout = Path(__file__).resolve().parent.parent
+    return checkout if (checkout / "pyproject.toml").is_file() else Path.cwd()
+
+
+PROJECT_ROOT = _project_root()
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from typing import Any
 
 import yaml
 
-SCHEMAS_DIR = Path(__file__).resolve().parents[2] / "schemas" / "feeds"
+CONTRACTS_DIR: Traversable = files("pipelines.contracts")  # schemas/feeds/ in the source tree
 TEXT_FORMATS = ("csv", "psv", "jsonl")
+LINEAGE = ("_batch_id", "_dt", "_source_file", "_row_no", "_ingested_at")
+"""The lineage columns every bronze row carries into silver: which delivery, file and row it came from."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,10 @@ class FeedContract:
         """Delimited files carry a header row."""
         return self.format in ("csv", "psv")
 
+    def silver_columns(self, *derived: str) -> list[str]:
+        """A silver table's columns, in order: the contract's, then `derived` ones, then lineage."""
+        return [*(c.name for c in self.columns), *derived, *LINEAGE]
+
     def column(self, name: str) -> Column:
         """The column called `name`."""
         return next(c for c in self.columns if c.name == name)
@@ -114,6 +121,6 @@ def parse_contract(data: dict[str, Any]) -> FeedContract:
 
 @cache
 def load_contract(sector: str, feed: str) -> FeedContract:
-    """The contract of `<sector>/<feed>` from `schemas/feeds/`."""
-    path = SCHEMAS_DIR / f"{sector}_{feed}.yaml"
+    """The contract of `<sector>/<feed>`: `schemas/feeds/<sector>_<feed>.yaml`, read as package data."""
+    path = CONTRACTS_DIR / f"{sector}_{feed}.yaml"
     return parse_contract(yaml.safe_load(path.read_text("utf-8")))

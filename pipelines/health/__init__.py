@@ -1,7 +1,7 @@
 """The health sector (省卫生健康委): the hospital register and outpatient visits to weekly
 syndromic surveillance and its open publication."""
 
-from pipelines.core.spec import Catalog, FeedSpec, GoldSpec, Sector, SilverSpec
+from pipelines.core.spec import Catalog, FeedSpec, GoldSpec, Sector, SilverSpec, WriteMode
 
 OWNER = "江苏省卫生健康委员会 Jiangsu Provincial Health Commission"
 VISIT_SOURCES = ("health_outpatient_visits", "health_hospitals")
@@ -18,7 +18,7 @@ SECTOR = Sector(
             key=("hospital_code",),
             order_by=("_dt",),
             partition_by="",
-            write="snapshot",
+            write=WriteMode.SNAPSHOT,
             catalog=Catalog(
                 owner=OWNER,
                 description="Hospital register as last delivered: code, name, level, division and city.",

@@ -7,33 +7,10 @@ appending it again, so an Airflow retry never duplicates rows.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
-
-from pipelines.io.storage import join, spark_uri
-
-LAYERS = ("bronze", "silver", "gold", "quarantine", "ops")
-
-
-@dataclass(frozen=True)
-class TableRef:
-    """A lake table: `<lake_root>/<layer>/<name>`."""
-
-    layer: str
-    name: str
-
-    def __post_init__(self) -> None:
-        if self.layer not in LAYERS:
-            raise ValueError(f"unknown layer {self.layer!r}; one of {LAYERS}")
-
-    def uri(self, lake_root: str) -> str:
-        """Where the table lives (as Spark addresses it)."""
-        return spark_uri(join(lake_root, self.layer, self.name))
-
-    def __str__(self) -> str:
-        return f"{self.layer}.{self.name}"
 
 
 def exists(spark: SparkSession, uri: str) -> bool:
@@ -49,7 +26,25 @@ def version(spark: SparkSession, uri: str) -> int | None:
 
     if not exists(spark, uri):
         return None
-    return int(DeltaTable.forPath(spark, uri).history(1).select("version").first()[0])
+    latest = DeltaTable.forPath(spark, uri).history(1).select("version").first()
+    return int(latest[0]) if latest is not None else None
+
+
+def round_trip(spark: SparkSession, uri: str, rows: int) -> int:
+    """Write `rows` rows to a new Delta table at `uri` and count them back (a set-up check)."""
+    spark.range(rows).write.format("delta").save(uri)
+    return spark.read.format("delta").load(uri).count()
+
+
+def history(spark: SparkSession, uri: str, limit: int | None = None) -> list[dict[str, Any]]:
+    """The table's commits, newest first ([] when there is no table)."""
+    from delta.tables import DeltaTable
+
+    if not exists(spark, uri):
+        return []
+    table = DeltaTable.forPath(spark, uri)
+    frame = table.history(limit) if limit else table.history()
+    return [r.asDict(recursive=True) for r in frame.collect()]
 
 
 def _in(column: str, values: Sequence[object]) -> str:

@@ -14,12 +14,10 @@ from typing import Any
 
 import pendulum
 
-START = pendulum.datetime(2026, 11, 1, tz="Asia/Shanghai")
+from pipelines.orchestration.assets import asset_uri
+from pipelines.timezone import LOCAL_TZ
 
-
-def asset_uri(layer: str, table: str) -> str:
-    """The Airflow asset of a lake table."""
-    return f"lake://{layer}/{table}"
+START = pendulum.datetime(2026, 11, 1, tz=LOCAL_TZ)
 
 
 def sector_dag(name: str, doc_md: str | None = None, schedule: str = "0 2 * * *") -> Any:
@@ -45,7 +43,7 @@ def sector_dag(name: str, doc_md: str | None = None, schedule: str = "0 2 * * *"
     sector = registry.SECTORS[name]
     timeout = load_settings().delivery_timeout_s
     # A sector without feeds of its own (cross-sector gold) runs when its sources are updated.
-    external = [Asset(asset_uri(layer, table)) for layer, table in sector.external_sources()]
+    external = [Asset(asset_uri(ref.layer, ref.name)) for ref in sector.external_sources()]
     with DAG(
         dag_id=name,
         description=sector.description,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from pipelines.timezone import LOCAL_TZ
+
 log = logging.getLogger(__name__)
 
 
@@ -26,7 +28,7 @@ def business_date(context: dict[str, Any]) -> str:
         if not dates:
             raise ValueError("asset-triggered run: no triggering asset event carries a `dt`")
         return max(dates)
-    return start.in_timezone("Asia/Shanghai").date().isoformat() if hasattr(start, "in_timezone") else str(start)[:10]
+    return start.in_timezone(LOCAL_TZ).date().isoformat() if hasattr(start, "in_timezone") else str(start)[:10]
 
 
 def delivery_ready(sector: str, feed: str, **context: Any) -> bool:
@@ -63,7 +65,7 @@ def run_step(sector: str, layer: str, table: str, **context: Any) -> dict[str, A
     from pipelines.core.runner import execute
     from pipelines.core.steps import RunContext
     from pipelines.settings import load_settings
-    from pipelines.spark import get_session
+    from pipelines.spark import open_lake
 
     settings = load_settings()
     spec = registry.SECTORS[sector]
@@ -76,9 +78,9 @@ def run_step(sector: str, layer: str, table: str, **context: Any) -> dict[str, A
         task_id=getattr(ti, "task_id", ""),
         try_number=int(getattr(ti, "try_number", 0) or 0),
     )
-    spark = get_session(settings, f"{sector}.{step.task_id}")
-    result = execute(spark, settings, spec, step, ctx)
-    ops.record(spark, settings, ctx, [result])
+    lake = open_lake(settings, f"{sector}.{step.task_id}")
+    result = execute(lake, spec, step, ctx)
+    ops.record(lake, ctx, [result])
     _stamp_outlet(context, layer, table, ctx.dt)
     log.info("%s", result.log_line())
     for reason, count in sorted(result.reasons.items()):
@@ -95,6 +97,6 @@ def _stamp_outlet(context: dict[str, Any], layer: str, table: str, dt: str) -> N
         return
     from airflow.sdk import Asset
 
-    from pipelines.orchestration.factory import asset_uri
+    from pipelines.orchestration.assets import asset_uri
 
     outlets[Asset(asset_uri(layer, table))].extra["dt"] = dt

@@ -11,15 +11,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import yaml
-
+from pipelines.quality.suites import load_suite, policy_meta, quarantine_rule
 from pipelines.settings import Settings
-
-SUITES_DIR = Path(__file__).resolve().parents[2] / "quality" / "suites"
-POLICIES = ("block", "warn")
 
 
 @dataclass(frozen=True)
@@ -82,18 +77,6 @@ class GateFailed(Exception):
         )
 
 
-def load_suite(layer: str, table: str) -> list[dict[str, Any]]:
-    """The expectations of `quality/suites/<layer>/<table>.yaml` (empty when there is none)."""
-    path = SUITES_DIR / layer / f"{table}.yaml"
-    if not path.exists():
-        return []
-    entries = yaml.safe_load(path.read_text("utf-8"))["expectations"]
-    for entry in entries:
-        if entry.get("policy", "block") not in POLICIES:
-            raise ValueError(f"{path}: policy must be one of {POLICIES}: {entry}")
-    return entries
-
-
 def quarantine_gate(table: str, rows: int, quarantined: int) -> GateResult:
     """The delivery-level threshold of a silver suite: `quarantine: {max_share: 0.01, policy: block}`.
 
@@ -105,8 +88,7 @@ def quarantine_gate(table: str, rows: int, quarantined: int) -> GateResult:
     Returns:
         A result with one outcome (none when the suite sets no threshold).
     """
-    path = SUITES_DIR / "silver" / f"{table}.yaml"
-    rule = (yaml.safe_load(path.read_text("utf-8")) or {}).get("quarantine") if path.exists() else None
+    rule = quarantine_rule(table)
     name = f"silver.{table}"
     if not rule:
         return GateResult(name, name)
@@ -145,11 +127,6 @@ def _get_or_add(getter: Any, adder: Any, name: str) -> Any:
         return getter(name)
     except Exception:  # GX raises different errors per store when a name is unknown
         return adder(name)
-
-
-def policy_meta(entry: dict[str, Any]) -> dict[str, str]:
-    """The GX `meta` of a suite entry: its policy (default block) and why."""
-    return {"policy": entry.get("policy", "block"), "why": entry.get("why", "")}
 
 
 def run_gate(

@@ -1,7 +1,7 @@
 """The transport sector (省交通运输厅): gantry register, ETC passages and hub passenger
 flow to hourly gantry traffic and hourly hub flow."""
 
-from pipelines.core.spec import Catalog, FeedSpec, GoldSpec, Sector, SilverSpec
+from pipelines.core.spec import Catalog, FeedSpec, GoldSpec, Sector, SilverSpec, WriteMode
 
 OWNER = "江苏省交通运输厅 Jiangsu Provincial Department of Transport"
 
@@ -16,7 +16,7 @@ SECTOR = Sector(
             key=("gantry_id",),
             order_by=("_dt",),
             partition_by="",
-            write="snapshot",
+            write=WriteMode.SNAPSHOT,
             catalog=Catalog(
                 owner=OWNER,
                 description="Highway ETC gantry register as last delivered: road, km marker, direction, location.",

@@ -104,9 +104,10 @@ class SilverSpec:
             typed rows (personal data still in clear: derive birth year, plate province…
             here; the step then replaces every PII column of the contract by a token).
         key: the business key.
-        order_by: version columns; the greatest wins per key (`scd2`: the change time).
-        partition_by: partition column, derived by `transform` if needed ("" = none).
         catalog: directory entry.
+        order_by: version columns; the greatest wins per key (`scd2`: the change time); by
+            default the delivery date (`_dt`): the latest delivery wins.
+        partition_by: partition column, derived by `transform` if needed ("" = none).
         write: `merge_latest` (Delta MERGE, latest version wins), `scd2` (type-2 history:
             valid_from, valid_to, is_current) or `snapshot` (a register delivered whole:
             the table becomes the latest delivery).
@@ -116,9 +117,9 @@ class SilverSpec:
     feed: FeedSpec
     transform: str
     key: tuple[str, ...]
-    order_by: tuple[str, ...]
-    partition_by: str
     catalog: Catalog
+    order_by: tuple[str, ...] = ("_dt",)
+    partition_by: str = ""
     write: WriteMode = WriteMode.MERGE_LATEST
 
     def __post_init__(self) -> None:

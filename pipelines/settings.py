@@ -40,6 +40,9 @@ class Settings:
         landing_root: where departments deliver files (folder or `s3://bucket/prefix`).
         lake_root: root of the Delta tables (`<lake_root>/<layer>/<table>`).
         spark_master: Spark master URL (`local[*]`, `spark://host:7077`).
+        spark_remote: a Spark Connect endpoint (`sc://host:15002`); when set, jobs run there
+            and a process starts no JVM of its own (`lakehouse connect start` runs a local one).
+        connect_port: the port `lakehouse connect start` serves on.
         spark_driver_memory: driver memory for local sessions.
         spark_shuffle_partitions: `spark.sql.shuffle.partitions` (small locally, large on a cluster).
         jars_dir: folder of the JVM jars resolved by `make jars` (Delta, S3A).
@@ -55,6 +58,8 @@ class Settings:
     landing_root: str = str(PROJECT_ROOT / "data" / "landing")
     lake_root: str = str(PROJECT_ROOT / "data" / "lake")
     spark_master: str = "local[*]"
+    spark_remote: str = ""
+    connect_port: int = 15002
     spark_driver_memory: str = "4g"
     spark_shuffle_partitions: int = 8
     jars_dir: str = str(PROJECT_ROOT / ".jars")

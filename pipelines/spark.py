@@ -80,6 +80,12 @@ def get_session(settings: Settings, app_name: str = "lakehouse") -> SparkSession
         A session with Delta and S3A configured.
     """
     global _SESSION
+    if _SESSION is None and settings.spark_remote:
+        from pyspark.sql import SparkSession
+
+        # The server (one per DAG run or a long-lived one on the cluster) owns the JVM, the jars
+        # and the lake's Spark settings (`pipelines.connect`); this process only speaks gRPC.
+        _SESSION = SparkSession.builder.remote(settings.spark_remote).appName(app_name).getOrCreate()
     if _SESSION is None:
         from pyspark.sql import SparkSession
 

@@ -13,21 +13,30 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 
-def exists(spark: SparkSession, uri: str) -> bool:
-    """True when a Delta table is at `uri`."""
-    from delta.tables import DeltaTable
+def _path(uri: str) -> str:
+    """`uri` as a Delta SQL table identifier: delta.`<uri>`."""
+    return "delta.`" + uri.replace("`", "``") + "`"
 
-    return DeltaTable.isDeltaTable(spark, uri)
+
+def exists(spark: SparkSession, uri: str) -> bool:
+    """True when a Delta table is at `uri`.
+
+    Asked in SQL (`DESCRIBE DETAIL`), which a Spark Connect session answers too; the Python
+    `DeltaTable` API needs Delta's Connect plugin on the server, which is not published.
+    """
+    from pyspark.errors import AnalysisException
+
+    try:
+        detail = spark.sql(f"DESCRIBE DETAIL {_path(uri)}").select("format").first()
+    except AnalysisException:
+        return False
+    return detail is not None and detail["format"] == "delta"
 
 
 def version(spark: SparkSession, uri: str) -> int | None:
     """The table's current version (None when there is no table)."""
-    from delta.tables import DeltaTable
-
-    if not exists(spark, uri):
-        return None
-    latest = DeltaTable.forPath(spark, uri).history(1).select("version").first()
-    return int(latest[0]) if latest is not None else None
+    latest = history(spark, uri, limit=1)
+    return int(latest[0]["version"]) if latest else None
 
 
 def round_trip(spark: SparkSession, uri: str, rows: int) -> int:
@@ -38,12 +47,9 @@ def round_trip(spark: SparkSession, uri: str, rows: int) -> int:
 
 def history(spark: SparkSession, uri: str, limit: int | None = None) -> list[dict[str, Any]]:
     """The table's commits, newest first ([] when there is no table)."""
-    from delta.tables import DeltaTable
-
     if not exists(spark, uri):
         return []
-    table = DeltaTable.forPath(spark, uri)
-    frame = table.history(limit) if limit else table.history()
+    frame = spark.sql(f"DESCRIBE HISTORY {_path(uri)}" + (f" LIMIT {int(limit)}" if limit else ""))
     return [r.asDict(recursive=True) for r in frame.collect()]
 
 

@@ -92,6 +92,7 @@ def test_a_failed_gate_alerts_once_per_run_with_table_rule_count_and_page(tax_da
     alerts.on_task_retry(context(tax_dag, "silver__tax_returns", err, try_number=2))
     alerts.on_task_failure(context(tax_dag, "silver__tax_returns", err, try_number=3))
     assert len(webhook.received) == 1, webhook.received
+    assert webhook.content_types == {"application/json; charset=utf-8"}
     alert = webhook.received[0]
     assert alert["kind"] == "gate_failed"
     assert (alert["table"], alert["rule"], alert["failing"]) == (

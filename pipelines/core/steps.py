@@ -14,11 +14,12 @@ from datetime import date
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from pipelines.core.contract import FeedContract
 from pipelines.core.rules import REASONS, validate
 from pipelines.core.spec import FeedSpec, GoldSpec, SilverSpec, resolve
 from pipelines.io import delta
 from pipelines.io.delta import TableRef
-from pipelines.io.landing import verify_delivery
+from pipelines.io.landing import Delivery, DeliveryRejected, recheck_delivery, verify_delivery
 from pipelines.io.readers import read_delivery
 from pipelines.io.storage import storage_for
 from pipelines.quality.gate import GateResult, enforce, quarantine_gate, run_gate
@@ -102,7 +103,8 @@ def ingest_bronze(spark: SparkSession, settings: Settings, feed: FeedSpec, ctx: 
     """
     started = time.monotonic()
     contract = feed.contract
-    delivery = verify_delivery(storage_for(settings.landing_root, settings), settings, contract, ctx.dt)
+    storage = storage_for(settings.landing_root, settings)
+    delivery = verify_delivery(storage, settings, contract, ctx.dt)
     table = TableRef("bronze", feed.table)
     result = StepResult("bronze", str(table), ctx.dt, ctx.run_id, rows_in=delivery.rows)
     if delivery.rows == 0:
@@ -117,11 +119,8 @@ def ingest_bronze(spark: SparkSession, settings: Settings, feed: FeedSpec, ctx: 
         .persist()
     )
     try:
-        landed = rows.count()
-        if landed != delivery.rows:
-            raise ReconciliationError(
-                f"delivery {delivery.uri}: manifest declares {delivery.rows} rows, bronze read {landed}"
-            )
+        landed = _land(spark, rows, delivery, contract)
+        recheck_delivery(storage, delivery)  # what Spark read is what was verified
         gate = _gate(rows, "bronze", feed.table, ctx, settings)
         delta.replace_partitions(spark, rows, table.uri(settings.lake_root), "_dt", [ctx.dt])
     finally:
@@ -133,6 +132,46 @@ def ingest_bronze(spark: SparkSession, settings: Settings, feed: FeedSpec, ctx: 
     result.version = delta.version(spark, table.uri(settings.lake_root))
     result.seconds = time.monotonic() - started
     return result
+
+
+def _land(spark: SparkSession, rows: DataFrame, delivery: Delivery, contract: FeedContract) -> int:
+    """Read the delivery into the cache; its rows must be the manifest's, file by file.
+
+    Raises:
+        DeliveryRejected: a file Spark cannot read (e.g. a corrupt Parquet page behind a valid footer).
+        ReconciliationError: bronze rows differ from the manifest's (naming the file).
+    """
+    try:
+        landed = rows.count()
+    except Exception as err:  # Spark's read error: find the file, for a message that names it
+        bad = _unreadable_file(spark, delivery, contract)
+        if bad is None:
+            raise
+        raise DeliveryRejected(delivery.uri, bad[0], "unreadable_file", bad[1]) from err
+    if landed != delivery.rows:
+        per_file = {r[0]: r[1] for r in rows.groupBy("_source_file").count().collect()}
+        wrong = [
+            f"{f.name}: manifest {f.rows}, read {per_file.get(f.name, 0)}"
+            for f in delivery.files
+            if per_file.get(f.name, 0) != f.rows
+        ]
+        raise ReconciliationError(
+            f"delivery {delivery.uri}: manifest declares {delivery.rows} rows, bronze read {landed} ({'; '.join(wrong)})"
+        )
+    return landed
+
+
+def _unreadable_file(spark: SparkSession, delivery: Delivery, contract: FeedContract) -> tuple[str, str] | None:
+    """The first file of a delivery that Spark fails to read on its own, with the first line of the error."""
+    for f in delivery.files:
+        if f.rows == 0:
+            continue
+        one = Delivery(delivery.sector, delivery.feed, delivery.dt, delivery.uri, delivery.manifest, (f,))
+        try:
+            read_delivery(spark, one, contract).agg(F.sum(F.hash("*"))).collect()
+        except Exception as err:
+            return f.name, str(err).strip().splitlines()[0][:500]
+    return None
 
 
 def _unparsed_text() -> Column:

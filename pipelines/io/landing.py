@@ -355,7 +355,11 @@ def _verify_file(storage: Storage, contract: FeedContract, delivery: str, entry:
     if sha != entry["sha256"]:
         raise DeliveryRejected(delivery, name, "checksum_mismatch", f"sha256 {sha} != manifest {entry['sha256']}")
     if rows != entry["rows"]:
-        raise DeliveryRejected(delivery, name, "row_count_mismatch", f"{rows} rows != manifest {entry['rows']}")
+        detail = f"{rows} rows != manifest {entry['rows']}"
+        spanning = scan.records.first_spanning - (1 if contract.has_header else 0) if contract.is_text else 0
+        if spanning > 0:  # the likeliest cause: an unbalanced quote that runs over the line breaks after it
+            detail += f"; from row {spanning} on, a record runs over line breaks inside quotes (an unbalanced quote?)"
+        raise DeliveryRejected(delivery, name, "row_count_mismatch", detail, row=spanning if spanning > 0 else None)
     names = header if contract.is_text else tuple(c for c, _ in columns)
     if (contract.has_header and rows) or not contract.is_text:
         missing = [c.delivered_name for c in contract.columns if c.delivered_name not in names]

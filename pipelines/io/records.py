@@ -33,6 +33,7 @@ class RecordCounter:
         lines: line feeds seen.
         spans_lines: some record holds a line break inside quotes.
         first_end: offset just past the first record (-1 while there is none).
+        first_spanning: the first record (1-based, header included) holding a line break; 0 if none.
         offset: bytes fed so far.
     """
 
@@ -41,6 +42,7 @@ class RecordCounter:
     lines: int = 0
     spans_lines: bool = False
     first_end: int = -1
+    first_spanning: int = 0
     offset: int = 0
     _in_quotes: bool = False  # odd number of quotes since the current record began
     _line_in_quotes: bool = False  # ... at the start of the current line
@@ -85,6 +87,8 @@ class RecordCounter:
         line_in_quotes = np.empty(len(newlines), dtype=bool)
         line_in_quotes[0], line_in_quotes[1:] = self._line_in_quotes, at_newline[:-1]
         ends = ~at_newline & ~(blank & ~line_in_quotes)
+        if not self.first_spanning and at_newline.any():
+            self.first_spanning = self.records + int(ends[: int(np.argmax(at_newline))].sum()) + 1
         if self.first_end < 0 and ends.any():
             self.first_end = self.offset + int(newlines[int(np.argmax(ends))]) + 1
         self.records += int(ends.sum())

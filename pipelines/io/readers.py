@@ -26,6 +26,8 @@ MAX_RECORD_CHARS = 1 << 20  # a record (or Parquet value) longer than this is qu
 MAX_COLUMNS = 4096  # a delimited record with more separators than this is not parsed (more columns)
 END = "\u0000\u0002end"  # appended as one more field: tells "exactly the header's columns" from fewer or more
 CONTROL = "[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]"  # C0 (but TAB, LF, CR), DEL and C1 controls
+# Java's GBK table differs from Python's (and GB18030's) in one place: A8 92 is U+2295, not U+2641.
+JAVA_GBK_FIXES = {"gbk": ("\u2641", "\u2295")}
 CSV_OPTIONS = {
     "quote": '"',
     "escape": '"',  # RFC 4180: a quote inside a quoted field is doubled
@@ -59,7 +61,10 @@ def _records(spark: SparkSession, files: list[VerifiedFile], contract: FeedContr
         )
     )
     if contract.encoding.replace("-", "").lower() != "utf8":
-        lines = lines.withColumn("value", F.decode(F.col("value").cast("binary"), contract.encoding))
+        text = F.decode(F.col("value").cast("binary"), contract.encoding)
+        if contract.encoding.lower() in JAVA_GBK_FIXES:  # the landing check decoded with Python's tables
+            text = F.translate(text, *JAVA_GBK_FIXES[contract.encoding.lower()])
+        lines = lines.withColumn("value", text)
     order = Window.partitionBy("_source_file").orderBy("__block", "__seq")
     before = order.rowsBetween(Window.unboundedPreceding, -1)
     quotes = F.length("value") - F.length(F.replace(F.col("value"), F.lit('"'), F.lit("")))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from pathlib import Path
 
 from pipelines.core.contract import FeedContract
@@ -38,3 +40,13 @@ def land(
         document = manifest_bytes(contract.sector, contract.feed, dt.date.fromisoformat(day), "tests", entries, 60)
         (folder / MANIFEST_NAME).write_bytes(document)
     return folder
+
+
+def rfc4180(row: list[str], delimiter: str) -> str:
+    """One record as RFC 4180 writes it: a field holding the delimiter, a quote, CR or LF is quoted.
+
+    (Python's writer with a LF terminator leaves a lone CR unquoted, which RFC 4180 does not.)
+    """
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerow(row)
+    return out.getvalue()

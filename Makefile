@@ -15,7 +15,7 @@ RUN_DATE ?= 2026-11-01
 RUN_SCALE ?= 1
 RUN_SECTORS ?= tax
 
-.PHONY: help setup jars run run-cli test test-slow test-all lint doctor up down status e2e bench-gates bench-framework bench-generate clean
+.PHONY: help setup jars run run-cli test test-slow test-reliability test-all lint doctor up down status e2e bench-gates bench-framework bench-generate clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -63,6 +63,9 @@ test: setup ## unit, contract, DAG-integrity and integration tests on local Spar
 
 test-slow: setup ## the slow tests only (per-sector integration runs, scale-1 generation)
 	$(BIN)/python -m pytest -q -m "slow and not e2e"
+
+test-reliability: setup ## property-based hostile deliveries of every format through real bronze and silver steps
+	$(BIN)/python -m pytest -q -m "reliability"
 
 test-all: setup ## every test including the slow ones
 	$(BIN)/python -m pytest -q -m "not e2e"

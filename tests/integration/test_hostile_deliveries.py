@@ -23,6 +23,7 @@ import csv
 import gzip
 import io
 import json
+import os
 import tempfile
 from dataclasses import dataclass, field
 from datetime import date
@@ -45,6 +46,7 @@ from pipelines.query import read_table
 from tests.pipelines.io.kit import DT, folder_of, land, rfc4180
 
 pytestmark = pytest.mark.integration
+EXAMPLES = int(os.environ.get("LAKEHOUSE_RELIABILITY_EXAMPLES", "12"))  # per format; each example runs Spark
 
 
 @dataclass(frozen=True)
@@ -468,15 +470,24 @@ def planned(fmt_name: str) -> Plan:
     )
 
 
-@pytest.mark.parametrize("fmt_name", ["gbk_csv", "jsonl_gzip", "parquet"])
-def test_a_planned_delivery_of_each_format_family(spark, settings, templates, fmt_name: str) -> None:
+@pytest.mark.parametrize(
+    "fmt_name",
+    [
+        "gbk_csv",
+        "jsonl_gzip",
+        *[pytest.param(f, marks=pytest.mark.reliability) for f in ("utf8_csv", "pipe", "jsonl", "parquet")],
+    ],
+)
+def test_a_planned_delivery_of_each_format(spark, settings, templates, fmt_name: str) -> None:
     run_and_check(spark, settings, templates, fmt_name, planned(fmt_name))
 
 
 @pytest.mark.reliability
 @pytest.mark.parametrize("fmt_name", sorted(FORMATS))
 @hypothesis_settings(
-    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(data=st.data())
 def test_any_delivery_is_accepted_exactly_or_rejected_whole(spark, settings, templates, fmt_name: str, data) -> None:

@@ -20,7 +20,7 @@ from pipelines.core.spec import FeedSpec, GoldSpec, SilverSpec, resolve
 from pipelines.io import delta
 from pipelines.io.delta import TableRef
 from pipelines.io.landing import Delivery, DeliveryRejected, recheck_delivery, verify_delivery
-from pipelines.io.readers import read_delivery
+from pipelines.io.readers import first_unreadable_file, read_delivery
 from pipelines.io.storage import storage_for
 from pipelines.quality.gate import GateResult, enforce, quarantine_gate, run_gate
 from pipelines.settings import Settings
@@ -144,7 +144,7 @@ def _land(spark: SparkSession, rows: DataFrame, delivery: Delivery, contract: Fe
     try:
         landed = rows.count()
     except Exception as err:  # Spark's read error: find the file, for a message that names it
-        bad = _unreadable_file(spark, delivery, contract)
+        bad = first_unreadable_file(spark, delivery, contract)
         if bad is None:
             raise
         raise DeliveryRejected(delivery.uri, bad[0], "unreadable_file", bad[1]) from err
@@ -159,19 +159,6 @@ def _land(spark: SparkSession, rows: DataFrame, delivery: Delivery, contract: Fe
             f"delivery {delivery.uri}: manifest declares {delivery.rows} rows, bronze read {landed} ({'; '.join(wrong)})"
         )
     return landed
-
-
-def _unreadable_file(spark: SparkSession, delivery: Delivery, contract: FeedContract) -> tuple[str, str] | None:
-    """The first file of a delivery that Spark fails to read on its own, with the first line of the error."""
-    for f in delivery.files:
-        if f.rows == 0:
-            continue
-        one = Delivery(delivery.sector, delivery.feed, delivery.dt, delivery.uri, delivery.manifest, (f,))
-        try:
-            read_delivery(spark, one, contract).agg(F.sum(F.hash("*"))).collect()
-        except Exception as err:
-            return f.name, str(err).strip().splitlines()[0][:500]
-    return None
 
 
 def _unparsed_text() -> Column:

@@ -333,42 +333,67 @@ def _scan_parquet(
     return sha.hexdigest(), size, meta.num_rows, columns, nanos
 
 
+@dataclass(frozen=True)
+class _Scanned:
+    """What one pass over a file found."""
+
+    sha: str
+    size: int
+    rows: int
+    header: tuple[str, ...] = ()
+    spans_lines: bool = False
+    first_spanning_row: int = 0  # text: the first data row holding a line break inside quotes
+    columns: tuple[tuple[str, str], ...] = ()
+    nanos: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return self.header or tuple(c for c, _ in self.columns)
+
+
+def _scan_file(storage: Storage, uri: str, contract: FeedContract, delivery: str, name: str) -> _Scanned:
+    if not contract.is_text:
+        sha, size, rows, columns, nanos = _scan_parquet(storage, uri, contract, delivery, name)
+        return _Scanned(sha, size, rows, columns=columns, nanos=nanos)
+    scan = _scan_text(storage, uri, contract, delivery, name)
+    header_rows = 1 if contract.has_header else 0
+    return _Scanned(
+        scan.sha,
+        scan.size,
+        max(scan.records.records - header_rows, 0),
+        _header(scan, contract, delivery, name) if contract.has_header else (),
+        scan.records.spans_lines,
+        max(scan.records.first_spanning - header_rows, 0),
+    )
+
+
 def _verify_file(storage: Storage, contract: FeedContract, delivery: str, entry: dict[str, Any]) -> VerifiedFile:
+    """Scan one listed file and hold it against its manifest entry and the contract."""
     name = entry["name"]
     uri = join(delivery, name)
     stamp = storage.stat(uri)
     if "bytes" in entry and stamp[0] != entry["bytes"]:
         raise DeliveryRejected(delivery, name, "size_mismatch", f"{stamp[0]} bytes != manifest {entry['bytes']}")
-    header: tuple[str, ...] = ()
-    columns: tuple[tuple[str, str], ...] = ()
-    nanos: tuple[str, ...] = ()
-    spans = False
-    if contract.is_text:
-        scan = _scan_text(storage, uri, contract, delivery, name)
-        sha, size, records, spans = scan.sha, scan.size, scan.records.records, scan.records.spans_lines
-        header = _header(scan, contract, delivery, name) if contract.has_header else ()
-        rows = max(records - 1, 0) if contract.has_header else records
-    else:
-        sha, size, rows, columns, nanos = _scan_parquet(storage, uri, contract, delivery, name)
-    if size != stamp[0] or storage.stat(uri) != stamp:
+    found = _scan_file(storage, uri, contract, delivery, name)
+    if found.size != stamp[0] or storage.stat(uri) != stamp:
         raise DeliveryRejected(delivery, name, "changed_during_verification", "the file was rewritten while read")
-    if sha != entry["sha256"]:
-        raise DeliveryRejected(delivery, name, "checksum_mismatch", f"sha256 {sha} != manifest {entry['sha256']}")
-    if rows != entry["rows"]:
-        detail = f"{rows} rows != manifest {entry['rows']}"
-        spanning = scan.records.first_spanning - (1 if contract.has_header else 0) if contract.is_text else 0
-        if spanning > 0:  # the likeliest cause: an unbalanced quote that runs over the line breaks after it
-            detail += f"; from row {spanning} on, a record runs over line breaks inside quotes (an unbalanced quote?)"
-        raise DeliveryRejected(delivery, name, "row_count_mismatch", detail, row=spanning if spanning > 0 else None)
-    names = header if contract.is_text else tuple(c for c, _ in columns)
-    if (contract.has_header and rows) or not contract.is_text:
-        missing = [c.delivered_name for c in contract.columns if c.delivered_name not in names]
+    if found.sha != entry["sha256"]:
+        raise DeliveryRejected(delivery, name, "checksum_mismatch", f"sha256 {found.sha} != manifest {entry['sha256']}")
+    if found.rows != entry["rows"]:
+        detail, row = f"{found.rows} rows != manifest {entry['rows']}", found.first_spanning_row or None
+        if row:  # the likeliest cause: an unbalanced quote that runs over the line breaks after it
+            detail += f"; from row {row} on, a record runs over line breaks inside quotes (an unbalanced quote?)"
+        raise DeliveryRejected(delivery, name, "row_count_mismatch", detail, row=row)
+    if (contract.has_header and found.rows) or not contract.is_text:
+        missing = [c.delivered_name for c in contract.columns if c.delivered_name not in found.names]
         if missing:
             raise DeliveryRejected(delivery, name, "missing_column", f"required columns absent: {missing}")
-        repeated = sorted({h for h in names if names.count(h) > 1})
+        repeated = sorted({h for h in found.names if found.names.count(h) > 1})
         if repeated:
             raise DeliveryRejected(delivery, name, "bad_header", f"columns named twice: {repeated}")
-    return VerifiedFile(name, uri, rows, size, header, spans, stamp, columns, nanos)
+    return VerifiedFile(
+        name, uri, found.rows, found.size, found.header, found.spans_lines, stamp, found.columns, found.nanos
+    )
 
 
 def _listing(storage: Storage, uri: str) -> tuple[set[str], list[str]]:

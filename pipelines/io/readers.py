@@ -268,3 +268,19 @@ def read_delivery(spark: SparkSession, delivery: Delivery, contract: FeedContrac
             for header, names in by_header.items()
         ]
     )
+
+
+def first_unreadable_file(spark: SparkSession, delivery: Delivery, contract: FeedContract) -> tuple[str, str] | None:
+    """The first file of a delivery that Spark cannot read on its own, with the first line of the error.
+
+    Used after a read failed, to name the file (e.g. a corrupt Parquet page behind a valid footer).
+    """
+    for f in delivery.files:
+        if f.rows == 0:
+            continue
+        one = Delivery(delivery.sector, delivery.feed, delivery.dt, delivery.uri, delivery.manifest, (f,))
+        try:
+            read_delivery(spark, one, contract).agg(F.sum(F.hash("*"))).collect()
+        except Exception as err:  # noqa: BLE001 (whatever Spark raised: it is the answer)
+            return f.name, str(err).strip().splitlines()[0][:500]
+    return None

@@ -492,3 +492,24 @@ def test_a_planned_delivery_of_each_format(spark, settings, templates, fmt_name:
 @given(data=st.data())
 def test_any_delivery_is_accepted_exactly_or_rejected_whole(spark, settings, templates, fmt_name: str, data) -> None:
     run_and_check(spark, settings, templates, fmt_name, data.draw(plans(fmt_name)))
+
+
+def test_a_corrupt_parquet_page_behind_a_valid_footer_rejects_naming_the_file(spark, settings, templates) -> None:
+    fmt = FORMATS["parquet"]
+    root = Path(tempfile.mkdtemp(prefix="hostile-page-"))
+    run_settings = settings.with_overrides(landing_root=str(root / "landing"), lake_root=str(root / "lake"))
+    good = build("parquet", Plan([FilePlan([("valid", str(i)) for i in range(30)])]), templates).files[
+        "part-00000.parquet"
+    ]
+    meta = pq.read_metadata(io.BytesIO(good))
+    start = meta.row_group(0).column(0).data_page_offset
+    broken = good[: start + 4] + bytes(64) + good[start + 68 :]  # the first page of the first column, zeroed
+    land(
+        run_settings,
+        fmt.contract,
+        {"good.parquet": good, "part-00001.parquet": broken},
+        {"good.parquet": 30, "part-00001.parquet": 30},
+    )
+    with pytest.raises(DeliveryRejected, match=r"dt=2026-11-01 rejected: file part-00001.parquet: unreadable_file: "):
+        ingest_bronze(spark, run_settings, fmt.feed_spec, RunContext("page", DT))
+    assert not (root / "lake" / "bronze").exists()

@@ -425,9 +425,9 @@ def verify_delivery(
     """
     uri = delivery_uri(settings.landing_root, contract.sector, contract.feed, dt)
     if not storage.exists(join(uri, MANIFEST)):
-        present = sorted(_listing(storage, uri)[0])
+        waiting = len(_listing(storage, uri)[0])
         raise DeliveryIncomplete(
-            f"delivery {uri} has no {MANIFEST} yet ({len(present)} files present): not ingested until it is complete"
+            f"delivery {uri} has no {MANIFEST} yet ({waiting} files present): not ingested until it is complete"
         )
     manifest = read_manifest(storage, uri, contract, dt)
     present, folders = _listing(storage, uri)

@@ -135,7 +135,7 @@ class S3Storage:
     def open(self, uri: str) -> IO[bytes]:
         """A seekable reader that fetches only the byte ranges asked for (never the whole object)."""
         bucket, key = self._split(uri)
-        return RangedObject(self._s3, bucket, key)
+        return io.BufferedReader(RangedObject(self._s3, bucket, key), buffer_size=1 << 16)
 
     def stat(self, uri: str) -> tuple[int, str]:
         """Size and a version token (the ETag): a rewrite changes the token."""

@@ -33,7 +33,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from hypothesis import HealthCheck, given
+from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
@@ -389,6 +389,14 @@ def run_and_check(spark, base_settings, templates: dict[str, list], fmt_name: st
 # --- plans: drawn by hypothesis, or one planned per format for the default run ---
 
 
+def _encodable(text: str, encoding: str) -> bool:
+    try:
+        text.encode(encoding)
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
 def _text(fmt_name: str) -> st.SearchStrategy[str]:
     fmt = FORMATS[fmt_name]
     if fmt.contract.format == "parquet":
@@ -397,7 +405,9 @@ def _text(fmt_name: str) -> st.SearchStrategy[str]:
         chars = st.characters(exclude_categories=["Cs"], codec="utf-8")
     else:  # delimited: any character of the encoding but controls (line breaks and TAB allowed)
         chars = st.characters(codec=fmt.contract.encoding, exclude_categories=["Cs", "Cc"])
-    specials = st.sampled_from(['"', '""', ",", "|", "\n", "\r\n", "\r", "\t", "'", "{", "}", "\\", "\ufeff", "⊕"])
+    troublesome = ['"', '""', ",", "|", "\n", "\r\n", "\r", "\t", "'", "{", "}", "\\", "\ufeff", "⊕", "\u2028"]
+    encoding = "utf-8" if fmt.contract.format == "parquet" else fmt.contract.encoding
+    specials = st.sampled_from([t for t in troublesome if _encodable(t, encoding)])
     return st.lists(st.one_of(chars, specials), max_size=12).map("".join)
 
 
@@ -486,6 +496,7 @@ def test_a_planned_delivery_of_each_format(spark, settings, templates, fmt_name:
 @pytest.mark.parametrize("fmt_name", sorted(FORMATS))
 @hypothesis_settings(
     max_examples=EXAMPLES,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],  # no shrinking: each example is a Spark run
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

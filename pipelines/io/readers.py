@@ -13,6 +13,7 @@ read with their types, cast to the contract's.
 
 from __future__ import annotations
 
+import codecs
 import re
 
 from pyspark.sql import Column, DataFrame, SparkSession, Window
@@ -60,7 +61,8 @@ def _records(spark: SparkSession, files: list[VerifiedFile], contract: FeedContr
             F.col("value"),
         )
     )
-    if contract.encoding.replace("-", "").lower() != "utf8":
+    is_utf8 = codecs.lookup(contract.encoding).name == "utf-8"
+    if not is_utf8:  # the text source gives each line's bytes as they are
         text = F.decode(F.col("value").cast("binary"), contract.encoding)
         if contract.encoding.lower() in JAVA_GBK_FIXES:  # the landing check decoded with Python's tables
             text = F.translate(text, *JAVA_GBK_FIXES[contract.encoding.lower()])
@@ -69,7 +71,6 @@ def _records(spark: SparkSession, files: list[VerifiedFile], contract: FeedContr
     before = order.rowsBetween(Window.unboundedPreceding, -1)
     quotes = F.length("value") - F.length(F.replace(F.col("value"), F.lit('"'), F.lit("")))
     first = F.row_number().over(order) == 1
-    is_utf8 = contract.encoding.replace("-", "").lower() == "utf8"
     lines = lines.select(
         "_source_file",
         "__block",

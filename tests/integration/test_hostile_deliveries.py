@@ -9,7 +9,9 @@ Each delivery ends in one of two ways, and nothing else:
   valid record's values landed exactly as written, every hostile record is quarantined
   at its file and row, every injected duplicate is counted once;
 - rejected whole (`DeliveryRejected` naming delivery, file and, for bytes, the row), with
-  nothing written.
+  nothing written;
+- stopped whole by a bronze gate, with nothing written, where the plan holds more bad rows
+  than the feed's suite lets through (Parquet readings: more than 1% without a meter).
 
 The valid records are the generator's own (defect-free) rows with a free-text field
 replaced by hypothesis' text; expectations are computed here from the plan, not read
@@ -24,6 +26,7 @@ import gzip
 import io
 import json
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from datetime import date
@@ -42,6 +45,7 @@ from pipelines.core.contract import FeedContract, load_contract
 from pipelines.core.steps import RunContext, ingest_bronze, promote_silver
 from pipelines.generate.api import generate
 from pipelines.io.landing import DeliveryRejected
+from pipelines.quality.gate import GateFailed
 from pipelines.query import read_table
 from tests.pipelines.io.kit import DT, folder_of, land, rfc4180
 
@@ -112,6 +116,8 @@ class Expected:
     hostile: set[tuple[str, int]] = field(default_factory=set)
     duplicates: int = 0
     reject: tuple[str, str] | None = None  # (file, rule) of the expected rejection
+    blocked: str | None = None  # the bronze gate's expectation that stops the delivery (suite policy)
+    missing_meters: int = 0
 
 
 # --- templates: defect-free rows of the generator, one list per format ---
@@ -260,6 +266,7 @@ def _parquet_file(name: str, plan: FilePlan, pool: list, schema: pa.Schema, expe
             expected.hostile.add((name, row))
         rows.append(template)
     table = pa.Table.from_pylist(rows, schema=schema)
+    expected.missing_meters += sum(r["meter_id"] is None for r in rows)
     if plan.nanos or any(a == "sub_microsecond" for k, a in plan.records if k == "hostile"):
         ts = table.column("reading_ts").cast(pa.timestamp("ns", tz="UTC")).to_pylist()
         values = [
@@ -290,6 +297,9 @@ def build(fmt_name: str, plan: Plan, templates: dict[str, list]) -> Expected:
             data = _text_file(fmt, name, file_plan, pool, expected, index * 60)
         expected.files[name] = data
         expected.rows[name] = len(file_plan.records)
+    total = sum(expected.rows.values())
+    if (total - expected.missing_meters) / total < 0.99:  # suites/bronze/energy_readings.yaml
+        expected.blocked = "expect_column_values_to_not_be_null(meter_id) [block]"
     return expected
 
 
@@ -356,6 +366,11 @@ def run_and_check(spark, base_settings, templates: dict[str, list], fmt_name: st
         assert str(folder) in str(err.value) and file in str(err.value)
         if rule == "encoding":
             assert err.value.row == expected.rows[file], str(err.value)
+        assert not (root / "lake" / "bronze").exists()
+        return
+    if expected.blocked:  # more hostile rows than the bronze suite lets through: stopped whole, by the gate
+        with pytest.raises(GateFailed, match=re.escape(expected.blocked)):
+            ingest_bronze(spark, run_settings, fmt.feed_spec, ctx)
         assert not (root / "lake" / "bronze").exists()
         return
     bronze_result = ingest_bronze(spark, run_settings, fmt.feed_spec, ctx)

@@ -131,3 +131,28 @@ def test_replay_promotes_fixed_rows_exactly_once(spark, fresh_settings, tmp_path
     again = replay(Lake(spark, fresh_settings), TAX.silver[0], RunContext("replay-2", "*"))
     assert (again.rows_in, again.promoted) == (0, 0)
     assert len(read_table(fresh_settings, "silver", "tax_returns")) == len(silver)
+
+
+@pytest.mark.parametrize(
+    ("late", "rule"),
+    [("add_file", "unlisted_file"), ("grow_file", "size_mismatch"), ("rewrite_file", "checksum_mismatch")],
+)
+def test_files_changed_after_the_manifest_reject_the_delivery_whole(
+    spark, fresh_settings, late: str, rule: str
+) -> None:
+    generate(fresh_settings.landing_root, date(2026, 11, 2), scale=0.2, seed=3, sectors=["tax"], defect_rate=0)
+    folder = Path(fresh_settings.landing_root) / "tax" / "returns" / "dt=2026-11-02"
+    first = sorted(folder.glob("part-*.csv"))[0]
+    data = first.read_bytes()
+    if late == "add_file":
+        target = folder / "part-late.csv"
+        target.write_bytes(data)
+    elif late == "grow_file":
+        target = first
+        first.write_bytes(data + data.split(b"\n", 1)[1].split(b"\n", 1)[0] + b"\n")
+    else:
+        target = first
+        first.write_bytes(data.replace(b"1", b"2", 1))
+    with pytest.raises(DeliveryRejected, match=rf"dt=2026-11-02 rejected: file {target.name}: {rule}"):
+        ingest_bronze(Lake(spark, fresh_settings), TAX.feeds[0], RunContext("late", "2026-11-02"))
+    assert not delta.exists(spark, TableRef("bronze", "tax_returns").uri(fresh_settings.lake_root))

@@ -29,15 +29,16 @@ TAX = registry.SECTORS["tax"]
 
 
 @pytest.mark.parametrize(
-    ("kind", "rule"),
+    ("kind", "rule", "where"),
     [
-        ("checksum_mismatch", "checksum_mismatch"),
-        ("row_count_mismatch", "row_count_mismatch"),
-        ("missing_column", "missing_column"),
-        ("undecodable_gbk", "encoding"),
+        ("checksum_mismatch", "checksum_mismatch", ""),
+        ("row_count_mismatch", "row_count_mismatch", ""),
+        ("missing_column", "missing_column", ""),
+        # An undecodable byte is in a record: the message names its row too.
+        ("undecodable_gbk", "encoding", r" row \d+"),
     ],
 )
-def test_bad_delivery_is_rejected_whole(spark, fresh_settings, kind: str, rule: str) -> None:
+def test_bad_delivery_is_rejected_whole(spark, fresh_settings, kind: str, rule: str, where: str) -> None:
     generate(
         fresh_settings.landing_root,
         date(2026, 11, 2),
@@ -47,7 +48,7 @@ def test_bad_delivery_is_rejected_whole(spark, fresh_settings, kind: str, rule: 
         defect_rate=0,
         delivery_defects=(f"tax/returns:{kind}",),
     )
-    with pytest.raises(DeliveryRejected, match=rf"tax/returns/dt=2026-11-02 rejected: file part-\d+\.csv: {rule}"):
+    with pytest.raises(DeliveryRejected, match=rf"tax/returns/dt=2026-11-02 rejected: file part-\d+\.csv{where}: {rule}"):
         ingest_bronze(Lake(spark, fresh_settings), TAX.feeds[0], RunContext("bad", "2026-11-02"))
     assert not delta.exists(spark, TableRef("bronze", "tax_returns").uri(fresh_settings.lake_root))
 

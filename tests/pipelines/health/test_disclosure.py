@@ -117,6 +117,7 @@ def test_the_attacker_recovers_cells_of_the_naive_scheme() -> None:
         margins = derive_margins(week)
         derived += margins.week == sum(grid.values())
         found = intervals(week, margins, primary_entries(grid))
+        assert all(low <= grid[k] <= high for k, (low, high) in found.items())  # the attacker is right
         leaked += len(exposed(found, at_most=1))
     assert derived == 8  # the published baselines give away every city, province and week total
     assert leaked > 0

@@ -9,7 +9,7 @@ From one week's published rows of `gold.open_health_weekly` (and of
    N_c, the group's province total G_g and the week's total T. With s_c = (T - N_c) / N_c
    each baseline is linear, `G_g - b s_c = x`: least squares gives s and G, a search over
    the integers T then gives exact N_c, and a candidate is kept only when it reproduces
-   every published baseline;
+   every published baseline (the smallest one: the formula is scale-free);
 3. reads published alert flags of suppressed cells as bounds (the alert rule is monotone
    in the count once the margins are known);
 4. solves, for every suppressed entry, its least and greatest value over the integer
@@ -86,15 +86,20 @@ def _baseline(n_city: int, n_group: int, x: int, total: int) -> float | None:
     return n_city * (n_group - x) / (total - n_city) if total > n_city else None
 
 
-def _reproduces(week: Week, city: Mapping[str, int], province: Mapping[str, int], total: int) -> bool:
+def explains(week: Week, margins: Margins) -> bool:
+    """True when every published baseline and alert flag is the rule applied to `margins` and the
+    published cells, i.e. they tell the attacker nothing beyond those numbers."""
     for (c, g), b in week.baselines.items():
         x = week.cells[(c, g)]
-        if x is None or c not in city or g not in province:
+        if x is None or c not in margins.city or g not in margins.province or margins.week is None:
             return False
-        expected = _baseline(city[c], province[g], x, total)
+        expected = _baseline(margins.city[c], margins.province[g], x, margins.week)
         if expected is None or abs(expected - b) > _ROUNDING:
             return False
-    return True
+    return all(
+        (c, g) in week.baselines and _alert(week.cells[(c, g)], week.baselines[(c, g)]) == flag
+        for (c, g), flag in week.alerts.items()
+    )
 
 
 def _group_totals(week: Week, s: Mapping[str, float]) -> dict[str, float]:
@@ -166,12 +171,16 @@ def derive_margins(week: Week) -> Margins:
         solved_city = {c: round(v) for c, v in exact.items()}
         if sum(solved_city.values()) != t:
             continue
-        merged_city, merged_province = {**solved_city, **city}, {**solved_groups, **province}
-        if _reproduces(week, merged_city, merged_province, t):
-            found.append((merged_city, merged_province, t))
-    if len(found) != 1:
-        return Margins(city, province, total)
-    return Margins(*found[0])
+        candidate = Margins({**solved_city, **city}, {**solved_groups, **province}, t)
+        if _fits_baselines(week, candidate):
+            found.append(candidate)
+    # The formula is scale-free (doubling every total gives the same baselines): the smallest
+    # table that fits is the true one, since only a few small cells are missing from the published sum.
+    return found[0] if found else Margins(city, province, total)
+
+
+def _fits_baselines(week: Week, margins: Margins) -> bool:
+    return explains(Week(week.cells, week.baselines), margins)
 
 
 def _alert(x: int, b: float) -> bool:

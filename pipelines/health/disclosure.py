@@ -260,9 +260,11 @@ def protect_week(counts: Mapping[tuple[str, str], int], alerts: Collection[tuple
 
     Returns:
         The suppressed entries (cells and margins); every one keeps at least PROTECTED_VALUES
-        feasible values for an attacker who knows all the others and the rule.
+        feasible values for an attacker who knows all the others and the rule. The same counts
+        give the same entries whatever their order.
     """
-    entries = week_entries(counts)
+    # Sorted: the same week always gets the same pattern (the two open tables are built apart).
+    entries = week_entries(dict(sorted(counts.items())))
     suppressed = {e for e, v in entries.items() if v < MIN_PUBLISHED}
 
     def order(e: Entry) -> tuple[int, str]:

@@ -8,6 +8,10 @@ outbreak confined to one city does. A cell alerts when its visits reach
 MIN_ALERT_VISITS, are at least ALERT_RATIO times the baseline, and the Poisson
 square-root statistic 2 (sqrt(visits) - sqrt(baseline)) reaches ALERT_Z (about a
 1-in-10,000 chance per cell when nothing is going on, whatever the baseline's size).
+
+The open tables (docs/decisions/0006) publish complete weeks only, protect each week's
+cells together with its margins (`pipelines.health.disclosure`) and publish a baseline or
+an alert flag only where it is a function of published numbers.
 """
 
 from __future__ import annotations

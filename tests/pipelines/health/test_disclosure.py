@@ -96,6 +96,14 @@ def _weeks():
     )
 
 
+@settings(max_examples=10, deadline=None)
+@given(grid=_weeks(), order=st.randoms(use_true_random=False))
+def test_a_week_gets_the_same_pattern_whatever_the_order_of_its_cells(grid: dict, order) -> None:
+    cells = list(grid.items())
+    order.shuffle(cells)
+    assert protect_week(dict(cells)) == protect_week(grid)
+
+
 @settings(max_examples=40, deadline=None)
 @given(grid=_weeks())
 def test_the_attacker_narrows_no_suppressed_entry_to_two_values(grid: dict) -> None:

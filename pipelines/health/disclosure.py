@@ -110,11 +110,11 @@ def _max_flow(capacity: Mapping[Node, Mapping[Node, int]], source: Node, sink: N
                     queue.append(v)
         if sink not in parent:
             break
-        path = []
-        v = sink
-        while (u := parent[v]) is not None:
-            path.append((u, v))
-            v = u
+        path: list[tuple[Node, Node]] = []
+        node = sink
+        while (previous := parent[node]) is not None:
+            path.append((previous, node))
+            node = previous
         push = min(limit - flow, *(residual[u][v] for u, v in path))
         for u, v in path:
             residual[u][v] -= push

@@ -119,6 +119,7 @@ def _parse(value: str, kind: str):
 
 @pytest.mark.integration
 @pytest.mark.slow
+@pytest.mark.timeout(1800)  # the first one builds the lake: two sector runs
 def test_exactly_the_open_tables_of_the_lake_are_exported(exported) -> None:
     lake, out = exported
     folders = {p.name for p in out.iterdir() if p.is_dir()}
@@ -132,6 +133,7 @@ def test_exactly_the_open_tables_of_the_lake_are_exported(exported) -> None:
 
 @pytest.mark.integration
 @pytest.mark.slow
+@pytest.mark.timeout(1800)  # the first one builds the lake: two sector runs
 @pytest.mark.parametrize(
     "table", ["silver.health_hospitals", "gold.open_health_weekly", "gold.open_health_weekly_province"]
 )
@@ -163,6 +165,7 @@ def test_the_csv_and_parquet_hold_the_delta_rows_and_the_dictionary_every_column
 
 @pytest.mark.integration
 @pytest.mark.slow
+@pytest.mark.timeout(1800)  # the first one builds the lake: two sector runs
 def test_the_exported_week_withstands_the_attacker_and_agrees_with_surveillance(exported) -> None:
     lake, out = exported
 

@@ -5,6 +5,7 @@ lakehouse run --landing DIR --lake DIR --date 2026-11-01 [--sectors tax]
 lakehouse summary [--lake DIR] [--run-id R | --dt D]
 lakehouse replay --feed tax/returns [--run R] [--dt D]
 lakehouse doctor
+lakehouse publish --out DIR [--lake DIR]
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import sys
 import uuid
 from datetime import date, timedelta
 
+from pipelines.publish import register as register_publish
 from pipelines.settings import Settings, load_settings
 
 
@@ -206,6 +208,7 @@ def parser() -> argparse.ArgumentParser:
     doc = sub.add_parser("doctor", help="check the set-up and say how to fix what is missing")
     doc.add_argument("--spark", action="store_true", help="also start a SparkSession and write a Delta table")
     doc.set_defaults(func=cmd_doctor)
+    register_publish(sub, _settings)
     return top
 
 

@@ -16,7 +16,11 @@ import pytest
 from setuptools import find_packages
 
 ROOT = Path(__file__).resolve().parents[1]
-MAPPED = {"pipelines.contracts": "schemas/feeds", "pipelines.suites": "quality/suites"}
+MAPPED = {
+    "pipelines.contracts": "schemas/feeds",
+    "pipelines.suites": "quality/suites",
+    "pipelines.columns": "schemas/columns",
+}
 
 
 def test_the_package_list_covers_every_folder_and_the_mapped_data() -> None:

@@ -42,7 +42,9 @@ def test_bad_delivery_is_rejected_whole(spark, fresh_settings, kind: str, rule: 
         defect_rate=0,
         delivery_defects=(f"tax/returns:{kind}",),
     )
-    with pytest.raises(DeliveryRejected, match=rf"tax/returns/dt=2026-11-02 rejected: file part-\d+\.csv{where}: {rule}"):
+    with pytest.raises(
+        DeliveryRejected, match=rf"tax/returns/dt=2026-11-02 rejected: file part-\d+\.csv{where}: {rule}"
+    ):
         ingest_bronze(Lake(spark, fresh_settings), TAX.feeds[0], RunContext("bad", "2026-11-02"))
     assert not delta.exists(spark, TableRef("bronze", "tax_returns").uri(fresh_settings.lake_root))
 

@@ -36,6 +36,11 @@ class Settings:
         pii_key_file: file holding that key when `pii_key` is empty (`make setup` creates a
             random one for a laptop; clusters pass the key from their secret store).
         delivery_timeout_s: how long a sensor waits for a delivery's manifest.
+        sql_role: the role `lakehouse sql` runs as (`pipeline`, `analyst`, `public`).
+        spark_catalog: `in-memory` (default) or `hive`: Spark's persistent metastore, where
+            `lakehouse sql --engine spark` registers the tables as `<layer>.<table>`.
+        metastore_dir: folder of the embedded (Derby) metastore and its warehouse.
+        metastore_url: a shared Hive metastore (`thrift://host:9083`) instead of Derby.
     """
 
     landing_root: str = str(PROJECT_ROOT / "data" / "landing")
@@ -53,6 +58,10 @@ class Settings:
     pii_key: str = ""
     pii_key_file: str = str(PROJECT_ROOT / ".secrets" / "pii.key")
     delivery_timeout_s: int = 6 * 3600
+    sql_role: str = "analyst"
+    spark_catalog: str = "in-memory"
+    metastore_dir: str = str(PROJECT_ROOT / "data" / "metastore")
+    metastore_url: str = ""
 
     def __repr__(self) -> str:
         """Show every setting but never a secret's value."""

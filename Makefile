@@ -15,7 +15,7 @@ RUN_DATE ?= 2026-11-01
 RUN_SCALE ?= 1
 RUN_SECTORS ?= tax
 
-.PHONY: help setup jars run run-cli test test-slow test-all lint doctor up down status e2e bench-gates bench-framework bench-generate clean
+.PHONY: help setup jars run run-cli test test-slow test-all test-browser lint doctor up down status e2e bench-gates bench-framework bench-generate clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -66,6 +66,10 @@ test-slow: setup ## the slow tests only (per-sector integration runs, scale-1 ge
 
 test-all: setup ## every test including the slow ones
 	$(BIN)/python -m pytest -q -m "not e2e"
+
+test-browser: setup ## browser tests (headless Debian chromium): the data-sharing directory
+	@test -x /usr/bin/chromium -a -x /usr/bin/chromedriver || { echo "need Debian chromium: apt-get install -y chromium chromium-driver"; exit 1; }
+	$(BIN)/python -m pytest -q -m browser
 
 lint: setup ## ruff
 	$(BIN)/ruff check pipelines dags tests

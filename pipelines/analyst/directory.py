@@ -93,7 +93,7 @@ def _delta_facts(settings: Settings, table: LakeTable) -> dict[str, Any] | None:
         columns.append(col)
     import pyarrow as pa
 
-    actions = pa.record_batch(delta.get_add_actions(flatten=True))
+    actions = pa.table(delta.get_add_actions(flatten=True))
     rows = sum(v for v in actions.column("num_records").to_pylist() if v is not None) if actions.num_rows else 0
     return {"columns": columns, "rows": rows, "version": delta.version()}
 
@@ -178,7 +178,14 @@ def entries(settings: Settings) -> list[dict[str, Any]]:
 
     sectors = {s.name: s.description for s in registry.SECTORS.values()}
     runs = _runs(settings)
-    return [entry(settings, t, runs.get(t.ref, []), sectors) for t in inventory().values()]
+    return [entry(settings, t, runs.get(_step_table(t), []), sectors) for t in inventory().values()]
+
+
+def _step_table(table: LakeTable) -> str:
+    """The `ops.run_metrics` table a table's runs are recorded under (quarantine: its silver step)."""
+    if table.layer != "quarantine":
+        return table.ref
+    return next(t.ref for t in inventory().values() if t.layer == "silver" and t.feed == table.feed)
 
 
 def search_text(e: dict[str, Any]) -> str:

@@ -88,6 +88,16 @@ def run_step(sector: str, layer: str, table: str, **context: Any) -> dict[str, A
     return asdict(result)
 
 
+def publish_directory(**context: Any) -> str:
+    """Rebuild the data-sharing directory from the specs and `ops.run_metrics` (no Spark)."""
+    from pipelines.analyst.directory import build_directory
+    from pipelines.settings import load_settings
+
+    index = build_directory(load_settings())
+    log.info("data-sharing directory: file://%s", index)
+    return str(index)
+
+
 def _stamp_outlet(context: dict[str, Any], layer: str, table: str, dt: str) -> None:
     """Put the processed date on the step's asset event, for the runs it triggers (`business_date`)."""
     outlets = context.get("outlet_events")

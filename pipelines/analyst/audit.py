@@ -22,33 +22,40 @@ from pipelines.analyst.tables import inventory
 from pipelines.settings import Settings
 
 TABLE = "ops.query_audit"
+# Column, DuckDB type. The row is built by DuckDB (pyarrow's own conversion from Python
+# objects imports pandas: seconds on a query that takes milliseconds).
 COLUMNS = (
-    ("query_id", "string"),
-    ("user", "string"),
-    ("role", "string"),
-    ("engine", "string"),
-    ("started_at", "timestamp"),
-    ("statement", "string"),
-    ("tables", "list"),
-    ("rows", "int64"),
-    ("seconds", "float64"),
-    ("outcome", "string"),
-    ("message", "string"),
+    ("query_id", "VARCHAR"),
+    ("user", "VARCHAR"),
+    ("role", "VARCHAR"),
+    ("engine", "VARCHAR"),
+    ("started_at", "TIMESTAMPTZ"),
+    ("statement", "VARCHAR"),
+    ("tables", "VARCHAR[]"),
+    ("rows", "BIGINT"),
+    ("seconds", "DOUBLE"),
+    ("outcome", "VARCHAR"),
+    ("message", "VARCHAR"),
 )
 
 
-def schema() -> Any:
-    """The table's pyarrow schema (never changes without a migration)."""
-    import pyarrow as pa
+def _literal(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, list):
+        return "[" + ", ".join(_literal(v) for v in value) + "]"
+    if isinstance(value, datetime):
+        value = value.astimezone(UTC).isoformat()
+    if isinstance(value, int | float):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
 
-    kinds = {
-        "string": pa.string(),
-        "timestamp": pa.timestamp("us", tz="UTC"),
-        "list": pa.list_(pa.string()),
-        "int64": pa.int64(),
-        "float64": pa.float64(),
-    }
-    return pa.schema([pa.field(name, kinds[kind]) for name, kind in COLUMNS])
+
+def arrow_row(con: Any, entry: Entry) -> Any:
+    """`entry` as a one-row pyarrow Table of the audit schema (built by DuckDB)."""
+    con.execute("SET TimeZone = 'UTC'")
+    cells = ", ".join(f'CAST({_literal(getattr(entry, n))} AS {kind}) AS "{n}"' for n, kind in COLUMNS)
+    return con.execute(f"SELECT {cells}").to_arrow_table()
 
 
 @dataclass
@@ -68,14 +75,18 @@ class Entry:
     message: str = ""
 
 
-def record(settings: Settings, entry: Entry) -> None:
-    """Append `entry` to `ops.query_audit` (creating the table on first use)."""
-    import pyarrow as pa
+def record(settings: Settings, entry: Entry, con: Any) -> None:
+    """Append `entry` to `ops.query_audit` (creating the table on first use).
+
+    Args:
+        settings: where the lake is.
+        entry: the statement's record.
+        con: a DuckDB connection to build the row with.
+    """
     from deltalake import write_deltalake
 
-    row = {name: [getattr(entry, name)] for name, _ in COLUMNS}
     uri = inventory()[TABLE].uri(settings.lake_root)
-    frame = pa.table(row, schema=schema())
+    frame = arrow_row(con, entry)
     try:
         write_deltalake(uri, frame, mode="append", storage_options=delta_rs_options(settings) or None)
     except Exception:  # two first writers racing to create the table: the loser appends

@@ -147,14 +147,19 @@ def entry(settings: Settings, table: LakeTable, runs: list[dict[str, Any]], sect
     """The directory entry of one table."""
     facts = _delta_facts(settings, table)
     c = table.catalog
+    description, description_zh = c.description, c.description_zh
+    if table.layer in ("bronze", "quarantine") and table.feed is not None:
+        contract = table.feed.contract
+        description = f"{description} {contract.description}".strip()
+        description_zh = f"{contract.description_zh}{description_zh}"
     return {
         "ref": table.ref,
         "layer": table.layer,
         "name": table.name,
         "sector": table.sector,
         "sector_description": sectors.get(table.sector, ""),
-        "description": c.description,
-        "description_zh": c.description_zh,
+        "description": description,
+        "description_zh": description_zh,
         "owner": c.owner,
         "sharing": table.sharing,
         "update_frequency": c.update_frequency,

@@ -10,7 +10,6 @@ slipped past the parse check still could not read another table's files.
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
 from pathlib import Path
 from typing import Any
@@ -66,7 +65,11 @@ def connect(settings: Settings, tables: list[LakeTable], restrict: bool) -> Any:
     con.execute(f"LOAD '{extension_path()}'")
     secret = duckdb_secret_sql(settings)
     if secret:
-        _load_httpfs(con)
+        try:
+            _load_httpfs(con)
+        except RuntimeError:
+            con.close()
+            raise
         con.execute(secret)
     for schema in sorted({t.layer for t in tables}):
         con.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
@@ -82,13 +85,24 @@ def connect(settings: Settings, tables: list[LakeTable], restrict: bool) -> Any:
 
 
 def _load_httpfs(con: Any) -> None:
-    """httpfs reads the data files on the object store (the delta extension reads only the log).
+    """Load httpfs, which an `s3://` lake needs twice over: it defines DuckDB's S3 secret (the
+    delta extension passes that secret's credentials to its log reader) and it reads the data
+    files (the delta extension reads them through DuckDB's file system).
 
-    It is loaded from an installed `duckdb_extension_httpfs` package when there is one; without
-    it an `s3://` lake fails on the first data file with DuckDB's own message.
+    Raises:
+        RuntimeError: when the `duckdb_extension_httpfs` package is not installed (it is not
+            in requirements.lock yet; nothing is ever downloaded at run time).
     """
-    with contextlib.suppress(RuntimeError):
-        con.execute(f"LOAD '{extension_path('duckdb_extension_httpfs', 'httpfs')}'")
+    try:
+        path = extension_path("duckdb_extension_httpfs", "httpfs")
+    except RuntimeError:
+        import duckdb
+
+        raise RuntimeError(
+            "an s3:// lake needs DuckDB's httpfs extension, which is not installed: add the package "
+            f"duckdb-extension-httpfs=={duckdb.__version__} to the environment, or use --engine spark"
+        ) from None
+    con.execute(f"LOAD '{path}'")
 
 
 def columns(con: Any, table: LakeTable) -> list[str]:
@@ -99,4 +113,4 @@ def columns(con: Any, table: LakeTable) -> list[str]:
 
 def run(con: Any, sql: str) -> Any:
     """The result of `sql` as a pyarrow Table."""
-    return con.execute(sql).fetch_arrow_table()
+    return con.execute(sql).to_arrow_table()

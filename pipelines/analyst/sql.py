@@ -54,7 +54,10 @@ def _require_written(settings: Settings, tables: list[LakeTable]) -> None:
 def _on_duckdb(settings: Settings, sql: str, role: str, tables: list[LakeTable]) -> Any:
     import duckdb
 
-    con = duck.connect(settings, tables, restrict=role != "pipeline")
+    try:
+        con = duck.connect(settings, tables, restrict=role != "pipeline")
+    except RuntimeError as err:
+        raise QueryError(str(err)) from None
     try:
         return duck.run(con, sql)
     except duckdb.BinderException as err:
@@ -119,6 +122,6 @@ def query(settings: Settings, sql: str, role: str | None = None, engine: str = "
         entry.outcome, entry.message = "error", type(err).__name__
         raise
     finally:
-        parser.close()
         entry.seconds = time.perf_counter() - start
-        audit.record(settings, entry)
+        audit.record(settings, entry, parser)
+        parser.close()

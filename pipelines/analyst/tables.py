@@ -53,31 +53,28 @@ class LakeTable:
 
 
 def _feed_tables(sector: str, spec: SilverSpec) -> list[LakeTable]:
-    contract = spec.feed.contract
-    pii = tuple(c.name for c in contract.columns if c.pii)
+    # The contract (YAML) is not read here: `lakehouse sql` needs names and classes only;
+    # the directory adds the contract's descriptions and PII columns.
+    feed, c = spec.feed.feed, spec.catalog
     bronze = Catalog(
-        owner=contract.producer or spec.catalog.owner,
-        description=f"Rows of the {sector}/{spec.feed.feed} feed as delivered (all text), with lineage. "
-        + contract.description,
-        description_zh=f"{contract.description_zh}（原始送达数据，含血缘字段）",
+        owner=c.owner,
+        description=f"Rows of the {sector}/{feed} feed as delivered (all text), with lineage columns.",
+        description_zh="原始送达数据（全部为文本，含血缘字段）",
         sharing="restricted",
-        pii_columns=pii,
-        update_frequency=spec.catalog.update_frequency,
-        retention_days=spec.catalog.retention_days,
+        update_frequency=c.update_frequency,
+        retention_days=c.retention_days,
     )
     quarantine = Catalog(
-        owner=bronze.owner,
-        description=f"Rejected rows of the {sector}/{spec.feed.feed} feed with raw content, file, row number "
-        "and reason codes.",
+        owner=c.owner,
+        description=f"Rejected rows of the {sector}/{feed} feed with raw content, file, row number and reason codes.",
         description_zh="隔离区：未通过校验的原始记录（含原文、文件、行号与原因代码）",
         sharing="restricted",
-        pii_columns=pii,
-        update_frequency=spec.catalog.update_frequency,
-        retention_days=spec.catalog.retention_days,
+        update_frequency=c.update_frequency,
+        retention_days=c.retention_days,
     )
     name = spec.feed.table
     return [
-        LakeTable("bronze", name, sector, bronze, spec.feed, (f"landing.{sector}/{spec.feed.feed}",)),
+        LakeTable("bronze", name, sector, bronze, spec.feed, (f"landing.{sector}/{feed}",)),
         LakeTable("quarantine", name, sector, quarantine, spec.feed, (f"bronze.{name}",)),
         LakeTable("silver", spec.name, sector, spec.catalog, spec.feed, (f"bronze.{name}",)),
     ]

@@ -75,12 +75,15 @@ class Shell:
             readline.set_history_length(2000)
         except (ImportError, OSError):
             readline = None  # type: ignore[assignment]
-        print(f"lakehouse sql — role {self.role}, engine {self.engine}; .help for commands, .quit to leave")
+        interactive = sys.stdin.isatty()  # piped statements get no banner and no prompts (as psql, sqlite3)
+        if interactive:
+            print(f"lakehouse sql — role {self.role}, engine {self.engine}; .help for commands, .quit to leave")
         buffer: list[str] = []
         try:
             while True:
                 try:
-                    line = input("   ...> " if buffer else f"{self.role}@{self.engine}> ")
+                    prompt = ("   ...> " if buffer else f"{self.role}@{self.engine}> ") if interactive else ""
+                    line = input(prompt)
                 except EOFError:
                     print()
                     break

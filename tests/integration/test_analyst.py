@@ -173,7 +173,7 @@ def test_every_query_is_audited_with_literals_masked(lake, spark, tmp_path) -> N
     assert refused and refused[-1]["role"] == "analyst" and refused[-1]["user"] == getpass.getuser()
     assert all(secret not in (r["statement"] + r["message"]) for r in rows)
     ok = [r for r in rows if r["outcome"] == "ok" and r["tables"] == ["gold.tax_revenue_monthly"]]
-    assert any(r["rows"] == 1 and "returns > ?" in r["statement"] and r["engine"] == "duckdb" for r in ok)
+    assert any(r["rows"] == 1 and '"returns" > ?' in r["statement"] and r["engine"] == "duckdb" for r in ok)
     # Written by delta-rs, read by Spark, next to the Spark-written ops tables that stay readable.
     audit_uri = str(Path(lake.lake_root) / "ops" / "query_audit")
     assert spark.read.format("delta").load(audit_uri).count() == len(rows)
@@ -210,3 +210,34 @@ def test_catalog_command_searches_and_prints_json(lake, tmp_path) -> None:
     refs = {t["ref"] for t in json.loads(done.stdout)["tables"]}
     assert {"gold.health_syndromic_weekly", "gold.open_health_weekly"} <= refs
     assert "gold.tax_revenue_monthly" not in refs
+
+
+def test_the_shell_runs_multi_line_statements_switches_role_and_keeps_history(lake, tmp_path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    script = (
+        ".tables tax\n"
+        "select count(*) as n\n"
+        "  from gold.tax_revenue_monthly;\n"
+        ".role public\n"
+        "select * from gold.health_syndromic_weekly;\n"
+        ".quit\n"
+    )
+    env = {**cli_env(lake, tmp_path), "HOME": str(home)}
+    done = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "sql"],
+        input=script,
+        env=env,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "gold.tax_revenue_monthly" in done.stdout and "bronze.tax_returns" not in done.stdout  # .tables as analyst
+    rows = len(read_table(lake, "gold", "tax_revenue_monthly"))
+    lines = [line.strip() for line in done.stdout.splitlines()]
+    header = lines.index("n")  # the multi-line statement's result: header, rule, value
+    assert lines[header + 2] == str(rows) and lines[header + 3] == "(1 row)"
+    assert "refused: gold.health_syndromic_weekly is conditional" in done.stderr
+    assert (home / ".lakehouse_sql_history").is_file()

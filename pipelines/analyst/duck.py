@@ -18,11 +18,14 @@ from pipelines.analyst.store import duckdb_secret_sql
 from pipelines.analyst.tables import LakeTable
 from pipelines.settings import Settings
 
-NO_DOWNLOADS = {"autoinstall_known_extensions": "false", "autoload_known_extensions": "false"}
+NO_DOWNLOADS: dict[str, str | bool | int | float | list[str]] = {
+    "autoinstall_known_extensions": "false",
+    "autoload_known_extensions": "false",
+}
 # The extension file is the one the locked package installed. DuckDB's signature check hashes
 # its 80 MB on every LOAD (0.4-1 s, most of a small query's time), so it is skipped; statements
 # can never LOAD anything themselves (only parsed queries run, see access.parse).
-LOAD_CONFIG = {**NO_DOWNLOADS, "allow_unsigned_extensions": "true"}
+LOAD_CONFIG: dict[str, str | bool | int | float | list[str]] = {**NO_DOWNLOADS, "allow_unsigned_extensions": "true"}
 
 
 def extension_path(package: str = "duckdb_extension_delta", name: str = "delta") -> Path:

@@ -24,6 +24,8 @@ from typing import Any
 from pipelines.analyst.tables import LakeTable, inventory
 
 ROLES = ("pipeline", "analyst", "public")
+# Spark SQL calls any static Java method through these (environment, files): never through the front end.
+JVM_FUNCTIONS = frozenset({"reflect", "java_method", "try_reflect"})
 READS = {
     "pipeline": "every table",
     "analyst": "open and conditional silver and gold tables, and ops",
@@ -170,6 +172,8 @@ def parse(con: Any, sql: str) -> Parsed:
     tables: set[str] = set()
     for node in _nodes(tree):
         kind = node.get("type")
+        if node.get("class") == "FUNCTION" and str(node.get("function_name", "")).lower() in JVM_FUNCTIONS:
+            raise Refused(f"refused: {node['function_name']}() calls Java methods; it is not available here")
         if kind == "TABLE_FUNCTION":
             function = node.get("function", {}).get("function_name", "?")
             raise Refused(f"refused: table function {function}() reads files directly; query lake tables by name")

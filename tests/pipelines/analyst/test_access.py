@@ -76,6 +76,13 @@ def test_table_functions_that_read_files_are_refused(con, sql: str) -> None:
         tables(con, sql)
 
 
+@pytest.mark.parametrize("function", ["reflect", "java_method", "TRY_REFLECT"])
+def test_spark_functions_that_call_java_are_refused(con, function: str) -> None:
+    sql = f"SELECT {function}('java.lang.System', 'getenv', 'HOME') FROM {OPEN_GOLD}"
+    with pytest.raises(Refused, match=r"calls Java methods"):
+        tables(con, sql)
+
+
 NOT_QUERIES = [
     "COPY (SELECT 1) TO 'x.csv'",
     "ATTACH 'other.db'",

@@ -11,45 +11,25 @@ import os
 import subprocess
 import sys
 from collections import defaultdict
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from pipelines import ops, registry
 from pipelines.analyst import sql
 from pipelines.analyst.access import Refused
-from pipelines.analyst.directory import build_directory, entries, search
-from pipelines.core.runner import run_sector
-from pipelines.core.steps import RunContext
-from pipelines.generate.api import generate
+from pipelines.analyst.directory import entries, search
 from pipelines.query import read_table
 
 pytestmark = pytest.mark.integration
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DT = "2026-11-02"
-SECTORS = ("tax", "health")
+DT = "2026-11-02"  # the date of the `analyst_lake` fixture (conftest.py)
 QUERY = "select city_code, sum(tax_due_cny) as due from gold.tax_revenue_monthly group by 1"
 
 
 @pytest.fixture(scope="module")
-def lake(spark, settings, tmp_path_factory):
-    """One generated day of tax and health deliveries run through both sectors, recorded in ops."""
-    root = tmp_path_factory.mktemp("analyst_lake")
-    lake_settings = settings.with_overrides(
-        landing_root=str(root / "landing"),
-        lake_root=str(root / "lake"),
-        docs_dir=str(root / "docs"),
-        metastore_dir=str(root / "metastore"),
-    )
-    generate(lake_settings.landing_root, date.fromisoformat(DT), scale=0.3, seed=11, sectors=list(SECTORS))
-    ctx = RunContext("it-analyst", DT, dag_id="cli")
-    for name in SECTORS:
-        for result in run_sector(spark, lake_settings, registry.SECTORS[name], ctx):
-            ops.record(spark, lake_settings, ctx, [result])
-    build_directory(lake_settings)
-    return lake_settings
+def lake(analyst_lake):
+    return analyst_lake
 
 
 def cli_env(settings, tmp_path: Path) -> dict[str, str]:

@@ -5,16 +5,9 @@ columns and lineage; screenshots go to data/screenshots/."""
 from __future__ import annotations
 
 import tempfile
-from datetime import date
 from pathlib import Path
 
 import pytest
-
-from pipelines import ops, registry
-from pipelines.analyst.directory import build_directory
-from pipelines.core.runner import run_sector
-from pipelines.core.steps import RunContext
-from pipelines.generate.api import generate
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -38,18 +31,9 @@ WAIT_S = 30
 
 
 @pytest.fixture(scope="module")
-def site(spark, settings, tmp_path_factory) -> Path:
-    """The directory of a lake where tax and health ran for one day."""
-    root = tmp_path_factory.mktemp("directory_ui")
-    lake = settings.with_overrides(
-        landing_root=str(root / "landing"), lake_root=str(root / "lake"), docs_dir=str(root / "docs")
-    )
-    generate(lake.landing_root, date(2026, 11, 2), scale=0.2, seed=5, sectors=["tax", "health"])
-    ctx = RunContext("ui-directory", "2026-11-02", dag_id="cli")
-    for name in ("tax", "health"):
-        for result in run_sector(spark, lake, registry.SECTORS[name], ctx):
-            ops.record(spark, lake, ctx, [result])
-    return build_directory(lake)
+def site(analyst_lake) -> Path:
+    """The directory of a lake where tax and health ran for one day (conftest.py)."""
+    return Path(analyst_lake.docs_dir) / "directory" / "index.html"
 
 
 @pytest.fixture(scope="module")
@@ -137,6 +121,12 @@ def test_an_analyst_finds_tables_by_keyword_and_reads_a_table_page(site, browser
     body = browser.find_element(By.TAG_NAME, "body").text
     assert "conditional" in body and "江苏省卫生健康委员会" in body and "2026-11-02" in body
     screenshot(browser, "directory-table-page.png")
+
+    browser.find_element(By.PARTIAL_LINK_TEXT, "gold.health_syndromic_weekly.html").click()  # its Data Docs page
+    WebDriverWait(browser, WAIT_S).until(ec.url_contains("/validations/gold/health_syndromic_weekly/"))
+    assert "health_syndromic_weekly" in browser.page_source
+    browser.back()
+    WebDriverWait(browser, WAIT_S).until(ec.url_contains("tables/gold.health_syndromic_weekly.html"))
 
     browser.find_element(By.LINK_TEXT, "silver.health_outpatient_visits").click()
     WebDriverWait(browser, WAIT_S).until(ec.url_contains("silver.health_outpatient_visits.html"))

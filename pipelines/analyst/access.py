@@ -34,9 +34,19 @@ READS = {
 
 
 class QueryError(Exception):
-    """A query that cannot run, with a message for the person who typed it."""
+    """A query that cannot run, with a message for the person who typed it.
+
+    Args:
+        message: what went wrong, for the person.
+        audit: what `ops.query_audit` keeps (default: the message); engine and syntax errors
+            keep their kind only, as their text can quote literals or data values.
+    """
 
     outcome = "error"
+
+    def __init__(self, message: str, audit: str | None = None) -> None:
+        super().__init__(message)
+        self.audit = message if audit is None else audit
 
 
 class Refused(QueryError):
@@ -147,7 +157,8 @@ def _syntax_error(con: Any, sql: str, tree: dict[str, Any]) -> QueryError:
             if matches and candidate.upper() not in {k.upper() for k in keywords}:
                 hint = f"; near matches for {candidate!r}: {', '.join(matches)}"
                 break
-    return QueryError(f"syntax error: {message} (line {line}, column {column}){hint}")
+    where = f"(line {line}, column {column})"
+    return QueryError(f"syntax error: {message} {where}{hint}", audit=f"syntax error {where}")
 
 
 def parse(con: Any, sql: str) -> Parsed:

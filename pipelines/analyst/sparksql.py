@@ -52,11 +52,11 @@ def run(spark: Any, sql: str, tables: list[LakeTable]) -> Any:
     try:
         return spark.sql(sql).toArrow()
     except ParseException as err:
-        raise QueryError(f"syntax error (Spark SQL): {err.getMessage()}") from None
+        raise QueryError(f"syntax error (Spark SQL): {err.getMessage()}", audit="Spark syntax error") from None
     except AnalysisException as err:
         params = err.getMessageParameters() or {}
         if (err.getCondition() or "").startswith("UNRESOLVED_COLUMN"):
             column = params.get("objectName", "?").strip("`").split("`.`")[-1]
             names = [f.name for t in tables for f in spark.table(f"{t.layer}.{t.name}").schema.fields]
             raise QueryError(unknown_column(column, [t.ref for t in tables], names)) from None
-        raise QueryError(f"Spark: {err.getMessage()}") from None
+        raise QueryError(f"Spark: {err.getMessage()}", audit=f"Spark {err.getCondition()}") from None

@@ -63,13 +63,13 @@ def _on_duckdb(settings: Settings, sql: str, role: str, tables: list[LakeTable])
     except duckdb.BinderException as err:
         column = re.search(r'Referenced column "([^"]+)" not found', str(err))
         if not column:
-            raise QueryError(f"DuckDB: {str(err).splitlines()[0]}") from None
+            raise QueryError(f"DuckDB: {str(err).splitlines()[0]}", audit=f"DuckDB {type(err).__name__}") from None
         names = [c for t in tables for c in duck.columns(con, t)]
         raise QueryError(access.unknown_column(column.group(1), [t.ref for t in tables], names)) from None
     except duckdb.PermissionException:
         raise Refused("refused: the statement reads files outside the tables it names") from None
     except duckdb.Error as err:
-        raise QueryError(f"DuckDB: {str(err).splitlines()[0]}") from None
+        raise QueryError(f"DuckDB: {str(err).splitlines()[0]}", audit=f"DuckDB {type(err).__name__}") from None
     finally:
         con.close()
 
@@ -116,7 +116,7 @@ def query(settings: Settings, sql: str, role: str | None = None, engine: str = "
         entry.rows = result.num_rows
         return Answer(result, parsed.tables, engine, time.perf_counter() - start)
     except QueryError as err:
-        entry.outcome, entry.message = err.outcome, str(err)
+        entry.outcome, entry.message = err.outcome, err.audit
         raise
     except Exception as err:
         entry.outcome, entry.message = "error", type(err).__name__

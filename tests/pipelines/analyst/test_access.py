@@ -193,3 +193,10 @@ def test_masked_statement_keeps_no_literal(con) -> None:
         assert literal not in text
     assert text.count("?") == 4
     assert "gold.tax_revenue_monthly" in text and "city_code" in text
+
+
+def test_a_syntax_error_keeps_no_literal_for_the_audit(con) -> None:
+    with pytest.raises(QueryError) as err:
+        tables(con, f"SELECT * FROM {OPEN_GOLD} WHERE city_code = 1 '110101199003071234'")
+    assert "110101199003071234" in str(err.value)  # the person sees where it broke
+    assert "110101199003071234" not in err.value.audit and err.value.audit.startswith("syntax error (line 1")

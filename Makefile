@@ -15,7 +15,7 @@ RUN_DATE ?= 2026-11-01
 RUN_SCALE ?= 1
 RUN_SECTORS ?= tax
 
-.PHONY: help setup jars run run-cli test test-slow test-all test-browser lint doctor up down status e2e bench-gates bench-framework bench-generate clean
+.PHONY: help setup browser jars run run-cli test test-slow test-reliability test-all lint lock doctor up down status e2e bench-gates bench-framework bench-generate clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -58,21 +58,28 @@ run-cli: setup ## the same run in-process, without Airflow: lakehouse run
 	$(BIN)/lakehouse generate --date $(RUN_DATE) --scale $(RUN_SCALE) --sectors $(RUN_SECTORS) --quiet
 	$(BIN)/lakehouse run --date $(RUN_DATE) --sectors $(RUN_SECTORS)
 
-test: setup ## unit, contract, DAG-integrity and integration tests on local Spark
+browser: ## Debian's chromium + chromedriver for the browser tests (Data Docs, directory)
+	@test -x /usr/bin/chromium -a -x /usr/bin/chromedriver || infra/local/install.sh --browser-only
+
+test: setup browser ## unit, contract, DAG-integrity, browser and integration tests on local Spark
 	$(BIN)/python -m pytest -q
 
 test-slow: setup ## the slow tests only (per-sector integration runs, scale-1 generation)
 	$(BIN)/python -m pytest -q -m "slow and not e2e"
 
-test-all: setup ## every test including the slow ones
+test-reliability: setup ## the reliability tests: re-deliveries, crashes, concurrent runs, hostile bytes, PII scans
+	$(BIN)/python -m pytest -q -m "reliability and not e2e"
+
+test-all: setup browser ## every test but the service-stack ones
 	$(BIN)/python -m pytest -q -m "not e2e"
 
-test-browser: setup ## browser tests (headless Debian chromium): the data-sharing directory
-	@test -x /usr/bin/chromium -a -x /usr/bin/chromedriver || { echo "need Debian chromium: apt-get install -y chromium chromium-driver"; exit 1; }
-	$(BIN)/python -m pytest -q -m browser
+lint: $(BIN)/.installed ## ruff check, ruff format --check, mypy on the package (what CI and pre-commit run)
+	$(BIN)/ruff check pipelines dags tests benchmarks
+	$(BIN)/ruff format --check pipelines dags tests benchmarks
+	$(BIN)/mypy pipelines
 
-lint: setup ## ruff
-	$(BIN)/ruff check pipelines dags tests
+lock: ## regenerate requirements.lock from pyproject.toml in a clean venv, honouring Airflow's constraints
+	infra/python/lock.sh
 
 doctor: ## check the set-up and say what is missing
 	@test -x $(BIN)/lakehouse || { echo "FAIL  venv  not set up: run \`make setup\`"; exit 1; }

@@ -139,6 +139,7 @@ def main() -> None:
     from pipelines.core.runner import run_sector
     from pipelines.core.steps import RunContext
     from pipelines.generate.api import generate
+    from pipelines.io.lake import Lake
     from pipelines.settings import load_settings
     from pipelines.spark import get_session
 
@@ -153,7 +154,7 @@ def main() -> None:
 
     def framework(lake: str) -> float:
         began = time.monotonic()
-        list(run_sector(spark, base.with_overrides(lake_root=lake), energy, RunContext("bench", dt)))
+        list(run_sector(Lake(spark, base.with_overrides(lake_root=lake)), energy, RunContext("bench", dt)))
         return time.monotonic() - began
 
     def by_hand(lake: str) -> float:
@@ -178,7 +179,7 @@ def main() -> None:
         for i in range(args.days):
             day = (START + timedelta(days=i)).isoformat()
             began = time.monotonic()
-            list(run_sector(spark, settings, energy, RunContext("bench-inc", day)))
+            list(run_sector(Lake(spark, settings), energy, RunContext("bench-inc", day)))
             seconds.append(time.monotonic() - began)
         print(
             f"incremental, scale {args.inc_scale}: " + ", ".join(f"day {i + 1} {s:.1f}s" for i, s in enumerate(seconds))

@@ -48,7 +48,8 @@ def main() -> None:
     from pipelines.core.rules import REASONS, validate
     from pipelines.core.steps import RunContext, ingest_bronze, silver_candidates
     from pipelines.generate.api import generate
-    from pipelines.io.delta import TableRef
+    from pipelines.io.lake import Lake
+    from pipelines.io.refs import TableRef
     from pipelines.quality.gate import run_gate
     from pipelines.settings import load_settings
     from pipelines.spark import get_session
@@ -63,7 +64,7 @@ def main() -> None:
     energy = registry.SECTORS["energy"]
     spec = energy.silver_table("energy_readings")
     ctx = RunContext("bench", args.date)
-    ingest_bronze(spark, settings, spec.feed, ctx)
+    ingest_bronze(Lake(spark, settings), spec.feed, ctx)
     bronze = (
         spark.read.format("delta")
         .load(TableRef("bronze", spec.feed.table).uri(settings.lake_root))
@@ -76,7 +77,7 @@ def main() -> None:
             validate(spec.feed.contract, date.fromisoformat(args.date))
         )
         valid = checked.where(~F.col(DUPLICATE) & (F.size(REASONS) == 0)).drop(REASONS, DUPLICATE)
-        candidates = silver_candidates(spec, valid, settings).cache()
+        candidates = silver_candidates(spec, valid, settings.pii_secret()).cache()
         return candidates, candidates.count()
 
     (candidates, rows), t_transform, j_transform = _timed(spark, "transform", transform)

@@ -55,11 +55,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     from pipelines import ops, registry, summary
     from pipelines.core.runner import run_sector
     from pipelines.core.steps import RunContext
-    from pipelines.spark import get_session, stop_session
+    from pipelines.spark import open_lake, stop_session
 
     settings = _settings(args)
     sectors = registry.sectors(_sectors(args.sectors))
-    spark = get_session(settings, "lakehouse-run")
+    lake = open_lake(settings, "lakehouse-run")
     run_id = args.run_id or f"cli__{uuid.uuid4().hex[:12]}"
     results, failure = [], None
     first = date.fromisoformat(args.date)
@@ -67,10 +67,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         for day in (first + timedelta(days=i) for i in range(args.days)):
             ctx = RunContext(run_id=run_id, dt=day.isoformat(), dag_id="cli")
             for sector in sectors:
-                for result in run_sector(spark, settings, sector, ctx):
+                for result in run_sector(lake, sector, ctx):
                     print(result.log_line(), flush=True)
                     results.append(result)
-                    ops.record(spark, settings, ctx, [result])
+                    ops.record(lake, ctx, [result])
     except Exception as err:  # report what ran, then the failure, then exit non-zero
         failure = err
     finally:
@@ -131,7 +131,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from pipelines import ops, registry, summary
     from pipelines.core.replay import replay
     from pipelines.core.steps import RunContext
-    from pipelines.spark import get_session, stop_session
+    from pipelines.spark import open_lake, stop_session
 
     settings = _settings(args)
     sector_name, _, feed_name = args.feed.partition("/")
@@ -142,11 +142,11 @@ def cmd_replay(args: argparse.Namespace) -> int:
             f"unknown feed {args.feed}; feeds of {sector_name}: {[s.feed.feed for s in sector.silver]}", file=sys.stderr
         )
         return 2
-    spark = get_session(settings, "lakehouse-replay")
+    lake = open_lake(settings, "lakehouse-replay")
     ctx = RunContext(run_id=args.run_id or f"replay__{uuid.uuid4().hex[:12]}", dt=args.dt or "*", dag_id="cli")
     try:
-        result = replay(spark, settings, spec, ctx, only_run=args.run, only_dt=args.dt)
-        ops.record(spark, settings, ctx, [result])
+        result = replay(lake, spec, ctx, only_run=args.run, only_dt=args.dt)
+        ops.record(lake, ctx, [result])
     finally:
         stop_session()
     print(summary.render(summary.result_rows([result])))

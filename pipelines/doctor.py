@@ -75,13 +75,13 @@ def spark_check(settings: Settings) -> tuple[str, bool, str]:
     """Start a session and round-trip a Delta table in a scratch folder."""
     import tempfile
 
+    from pipelines.io import delta
     from pipelines.spark import get_session, stop_session
 
     try:
         spark = get_session(settings, "lakehouse-doctor")
         with tempfile.TemporaryDirectory() as tmp:
-            spark.range(3).write.format("delta").save(tmp + "/t")
-            n = spark.read.format("delta").load(tmp + "/t").count()
+            n = delta.round_trip(spark, tmp + "/t", rows=3)
         stop_session()
         return ("spark + delta", n == 3, f"{spark.version}, Delta round trip of {n} rows")
     except Exception as err:  # the point is to report it

@@ -43,6 +43,10 @@ INDUSTRY_SECTIONS: dict[str, tuple[int, int]] = {
     "T": (97, 97),
 }
 
+# ICD-10 codes (letter U is reserved) and Chinese civil plates (province character, issuing letter, serial).
+ICD10_PATTERN = r"^[A-TV-Z][0-9]{2}(\.[0-9A-Z]{1,4})?$"
+PLATE_PATTERN = r"^[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-HJ-NP-Z][A-HJ-NP-Z0-9]{5,6}$"
+
 
 def uscc_check_char(first17: str) -> str:
     """Return the GB 32100-2015 check character for the first 17 USCC characters.
@@ -222,7 +226,12 @@ def make_id_nos(
     digits[:, 0:6] = _digits(divisions, 6)
     ymd = np.datetime_as_string(np.asarray(birth_dates, dtype="datetime64[D]"), unit="D")
     digits[:, 6:14] = _digits(np.char.replace(ymd, "-", ""), 8)
-    base = rng.integers(0, 500, n) if sequence is None else np.asarray(sequence, dtype=np.int64) % 500
+    if sequence is None:
+        if rng is None:
+            raise ValueError("make_id_nos needs `rng` or `sequence`")
+        base = rng.integers(0, 500, n)
+    else:
+        base = np.asarray(sequence, dtype=np.int64) % 500
     seq = base * 2 + (np.asarray(genders) == "M")
     digits[:, 14] = seq // 100
     digits[:, 15] = seq // 10 % 10

@@ -15,12 +15,9 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 
-from pyspark.sql import SparkSession
-
 from pipelines.core.steps import RunContext, StepResult
-from pipelines.io import delta
-from pipelines.io.delta import TableRef
-from pipelines.settings import Settings
+from pipelines.io.lake import Lake
+from pipelines.io.refs import TableRef, Upsert
 
 RUN_METRICS = TableRef("ops", "run_metrics")
 QUALITY_RESULTS = TableRef("ops", "quality_results")
@@ -36,7 +33,7 @@ QUALITY_SCHEMA = (
 )
 
 
-def record(spark: SparkSession, settings: Settings, ctx: RunContext, results: Sequence[StepResult]) -> None:
+def record(lake: Lake, ctx: RunContext, results: Sequence[StepResult]) -> None:
     """Upsert step results into `ops.run_metrics` and their gate outcomes into `ops.quality_results`."""
     now = datetime.now(UTC).replace(tzinfo=None)
     runs, checks = [], []
@@ -56,13 +53,7 @@ def record(spark: SparkSession, settings: Settings, ctx: RunContext, results: Se
             {**o, "run_id": r.run_id, "table": r.table, "dt": r.dt, "docs": r.docs, "recorded_at": now}
             for o in r.outcomes
         ]
-    delta.merge_keyed(
-        spark, spark.createDataFrame(runs, RUN_SCHEMA), RUN_METRICS.uri(settings.lake_root), ("run_id", "table", "dt")
-    )
+    lake.write(RUN_METRICS, lake.spark.createDataFrame(runs, RUN_SCHEMA), Upsert(("run_id", "table", "dt")))
     if checks:
-        delta.merge_keyed(
-            spark,
-            spark.createDataFrame(checks, QUALITY_SCHEMA),
-            QUALITY_RESULTS.uri(settings.lake_root),
-            ("run_id", "table", "dt", "expectation", "column"),
-        )
+        key = ("run_id", "table", "dt", "expectation", "column")
+        lake.write(QUALITY_RESULTS, lake.spark.createDataFrame(checks, QUALITY_SCHEMA), Upsert(key))

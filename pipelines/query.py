@@ -8,22 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipelines.io.storage import join
+from pipelines.io.objectstore import object_store
+from pipelines.io.storage import is_remote, join
 from pipelines.settings import Settings
 
 
 def storage_options(settings: Settings) -> dict[str, str]:
     """delta-rs options for the configured object store."""
-    if not settings.s3_endpoint:
-        return {}
-    return {
-        "AWS_ENDPOINT_URL": settings.s3_endpoint,
-        "AWS_ACCESS_KEY_ID": settings.s3_access_key,
-        "AWS_SECRET_ACCESS_KEY": settings.s3_secret_key,
-        "AWS_REGION": settings.s3_region,
-        "AWS_ALLOW_HTTP": str(settings.s3_endpoint.startswith("http://")).lower(),
-        "AWS_S3_ALLOW_UNSAFE_RENAME": "true",
-    }
+    return object_store(settings).delta_rs_options()
 
 
 def arrow_table(settings: Settings, layer: str, name: str) -> Any:
@@ -39,16 +31,8 @@ def arrow_table(settings: Settings, layer: str, name: str) -> Any:
 
     schema = pa.schema(schema)
     filesystem = None
-    if uri.startswith("s3://"):
-        from pyarrow import fs
-
-        filesystem = fs.S3FileSystem(
-            endpoint_override=settings.s3_endpoint,
-            access_key=settings.s3_access_key,
-            secret_key=settings.s3_secret_key,
-            region=settings.s3_region,
-            scheme="http" if settings.s3_endpoint.startswith("http://") else "https",
-        )
+    if is_remote(uri):
+        filesystem = object_store(settings).arrow_filesystem()
         files = [f.split("://", 1)[1] for f in files]
     partitions = table.metadata().partition_columns
     # Spark writes partitions as hive-style folders under the table root.

@@ -15,7 +15,21 @@ from pathlib import Path
 from typing import Any
 
 ENV_PREFIX = "LAKEHOUSE_"
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _project_root() -> Path:
+    """The folder the laptop defaults live under: `LAKEHOUSE_HOME`, else the checkout, else the working folder.
+
+    A checkout (editable install) keeps `data/`, `.jars/` and `.secrets/` beside the code; an
+    installed package has no such folder, so it works where it is started.
+    """
+    if os.environ.get(ENV_PREFIX + "HOME"):
+        return Path(os.environ[ENV_PREFIX + "HOME"]).resolve()
+    checkout = Path(__file__).resolve().parent.parent
+    return checkout if (checkout / "pyproject.toml").is_file() else Path.cwd()
+
+
+PROJECT_ROOT = _project_root()
 
 
 @dataclass(frozen=True)
@@ -26,6 +40,9 @@ class Settings:
         landing_root: where departments deliver files (folder or `s3://bucket/prefix`).
         lake_root: root of the Delta tables (`<lake_root>/<layer>/<table>`).
         spark_master: Spark master URL (`local[*]`, `spark://host:7077`).
+        spark_remote: a Spark Connect endpoint (`sc://host:15002`); when set, jobs run there
+            and a process starts no JVM of its own (`lakehouse connect start` runs a local one).
+        connect_port: the port `lakehouse connect start` serves on.
         spark_driver_memory: driver memory for local sessions.
         spark_shuffle_partitions: `spark.sql.shuffle.partitions` (small locally, large on a cluster).
         jars_dir: folder of the JVM jars resolved by `make jars` (Delta, S3A).
@@ -36,6 +53,12 @@ class Settings:
         pii_key_file: file holding that key when `pii_key` is empty (`make setup` creates a
             random one for a laptop; clusters pass the key from their secret store).
         delivery_timeout_s: how long a sensor waits for a delivery's manifest.
+        alert_webhook_url: where alerts are POSTed as JSON (a secret: it often carries a
+            token); empty sends them to `alerts_file` instead.
+        alerts_file: JSON Lines file of alerts when no webhook is set; the record of alerts
+            already sent (one per run, table and rule) lives beside it in `<stem>-sent/`.
+        docs_base_url: URL under which `docs_dir` is served (Data Docs and the data-sharing
+            directory), for links in alerts and the Airflow UI; empty gives file:// links.
         sql_role: the role `lakehouse sql` runs as (`pipeline`, `analyst`, `public`).
         spark_catalog: `in-memory` (default) or `hive`: Spark's persistent metastore, where
             `lakehouse sql --engine spark` registers the tables as `<layer>.<table>`.
@@ -46,6 +69,8 @@ class Settings:
     landing_root: str = str(PROJECT_ROOT / "data" / "landing")
     lake_root: str = str(PROJECT_ROOT / "data" / "lake")
     spark_master: str = "local[*]"
+    spark_remote: str = ""
+    connect_port: int = 15002
     spark_driver_memory: str = "4g"
     spark_shuffle_partitions: int = 8
     jars_dir: str = str(PROJECT_ROOT / ".jars")
@@ -58,6 +83,9 @@ class Settings:
     pii_key: str = ""
     pii_key_file: str = str(PROJECT_ROOT / ".secrets" / "pii.key")
     delivery_timeout_s: int = 6 * 3600
+    alert_webhook_url: str = ""
+    alerts_file: str = str(PROJECT_ROOT / "data" / "alerts.jsonl")
+    docs_base_url: str = ""
     sql_role: str = "analyst"
     spark_catalog: str = "in-memory"
     metastore_dir: str = str(PROJECT_ROOT / "data" / "metastore")
@@ -66,7 +94,7 @@ class Settings:
     def __repr__(self) -> str:
         """Show every setting but never a secret's value."""
         shown = {f.name: getattr(self, f.name) for f in fields(self)}
-        for secret in ("s3_secret_key", "pii_key"):
+        for secret in ("s3_secret_key", "pii_key", "alert_webhook_url"):
             shown[secret] = "***" if shown[secret] else ""
         return "Settings(" + ", ".join(f"{k}={v!r}" for k, v in shown.items()) + ")"
 

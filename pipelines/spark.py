@@ -10,10 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pipelines.io.objectstore import object_store
+from pipelines.io.storage import is_remote
 from pipelines.settings import Settings
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
+
+    from pipelines.io.lake import Lake
 
 _SESSION: SparkSession | None = None
 
@@ -60,8 +64,8 @@ def spark_conf(settings: Settings) -> dict[str, str]:
     conf["spark.databricks.delta.snapshotPartitions"] = str(max(2, settings.spark_shuffle_partitions // 4))
     if settings.spark_master.startswith("local"):
         conf["spark.ui.enabled"] = "false"
-    if settings.s3_endpoint or settings.lake_root.startswith("s3") or settings.landing_root.startswith("s3"):
-        conf.update(s3a_conf(settings))
+    if settings.s3_endpoint or is_remote(settings.lake_root) or is_remote(settings.landing_root):
+        conf.update(object_store(settings).s3a_conf())
     if settings.spark_catalog == "hive":
         conf.update(hive_conf(settings))
     return conf
@@ -81,22 +85,6 @@ def hive_conf(settings: Settings) -> dict[str, str]:
     }
 
 
-def s3a_conf(settings: Settings) -> dict[str, str]:
-    """S3A settings for an S3-compatible store; `s3://` paths are served by S3A too."""
-    conf = {
-        "spark.hadoop.fs.s3a.impl": "org.apache.hadoop.fs.s3a.S3AFileSystem",
-        "spark.hadoop.fs.s3.impl": "org.apache.hadoop.fs.s3a.S3AFileSystem",
-        "spark.hadoop.fs.s3a.path.style.access": "true",
-        "spark.hadoop.fs.s3a.endpoint.region": settings.s3_region,
-        "spark.hadoop.fs.s3a.access.key": settings.s3_access_key,
-        "spark.hadoop.fs.s3a.secret.key": settings.s3_secret_key,
-    }
-    if settings.s3_endpoint:
-        conf["spark.hadoop.fs.s3a.endpoint"] = settings.s3_endpoint
-        conf["spark.hadoop.fs.s3a.connection.ssl.enabled"] = str(settings.s3_endpoint.startswith("https"))
-    return conf
-
-
 def get_session(settings: Settings, app_name: str = "lakehouse") -> SparkSession:
     """The process's SparkSession, built on first use from `settings`.
 
@@ -108,6 +96,12 @@ def get_session(settings: Settings, app_name: str = "lakehouse") -> SparkSession
         A session with Delta and S3A configured.
     """
     global _SESSION
+    if _SESSION is None and settings.spark_remote:
+        from pyspark.sql import SparkSession
+
+        # The server (one per DAG run or a long-lived one on the cluster) owns the JVM, the jars
+        # and the lake's Spark settings (`pipelines.connect`); this process only speaks gRPC.
+        _SESSION = SparkSession.builder.remote(settings.spark_remote).appName(app_name).getOrCreate()
     if _SESSION is None:
         from pyspark.sql import SparkSession
 
@@ -117,6 +111,13 @@ def get_session(settings: Settings, app_name: str = "lakehouse") -> SparkSession
         _SESSION = builder.getOrCreate()
         _SESSION.sparkContext.setLogLevel("ERROR")
     return _SESSION
+
+
+def open_lake(settings: Settings, app_name: str = "lakehouse") -> Lake:
+    """The lake as the process's session sees it: the entry points' one call."""
+    from pipelines.io.lake import Lake
+
+    return Lake(get_session(settings, app_name), settings)
 
 
 def stop_session() -> None:

@@ -3,13 +3,16 @@
 #
 #   infra/local/install.sh            Debian packages, the SeaweedFS binary, the JVM jars
 #   infra/local/install.sh --browser  also Debian's chromium + chromedriver (browser tests)
+#   infra/local/install.sh --browser-only   just chromium + chromedriver (`make test` needs them)
 #
 # The SeaweedFS `weed` binary is built from source with the Go toolchain, pinned by
 # infra/local/weed/go.mod, into .tools/bin (ignored by git).
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 WITH_BROWSER=0
+BROWSER_ONLY=0
 [[ "${1:-}" == "--browser" ]] && WITH_BROWSER=1
+[[ "${1:-}" == "--browser-only" ]] && WITH_BROWSER=1 && BROWSER_ONLY=1
 
 APT_UPDATED=0
 apt_install() {
@@ -83,6 +86,14 @@ install_jars() {
         (cd "$REPO_ROOT/infra/jvm" && mvn -q dependency:copy-dependencies -DoutputDirectory="$JARS_DIR")
     fi
 }
+
+if (( BROWSER_ONLY )); then
+    want=()
+    [[ -x /usr/bin/chromium ]] || want+=(chromium)
+    [[ -x /usr/bin/chromedriver ]] || want+=(chromium-driver)
+    apt_install "${want[@]}"
+    exit 0
+fi
 
 [[ -x "$VENV/bin/python" ]] || die "no virtualenv at ${VENV#"$REPO_ROOT"/}; create it first (make venv)"
 install_debian_packages

@@ -1,22 +1,19 @@
-"""The one place the analyst tools turn settings into object-store access.
-
-Until the lake IO object lands, reads without Spark go through `pipelines.query`
-(`storage_options` for delta-rs); DuckDB gets the same credentials as an S3 secret.
-Re-point these two functions and nothing else changes.
+"""The analyst tools' object-store access, from the one object-store factory
+(`pipelines.io.objectstore`): delta-rs options and DuckDB's S3 secret.
 """
 
 from __future__ import annotations
 
 from urllib.parse import urlparse
 
+from pipelines.io.objectstore import object_store
+from pipelines.io.storage import is_remote
 from pipelines.settings import Settings
 
 
 def delta_rs_options(settings: Settings) -> dict[str, str]:
     """delta-rs `storage_options` for the configured store ({} for a local lake)."""
-    from pipelines.query import storage_options
-
-    return storage_options(settings)
+    return object_store(settings).delta_rs_options()
 
 
 def _quote(value: str) -> str:
@@ -29,17 +26,18 @@ def duckdb_secret_sql(settings: Settings) -> str | None:
     Returns:
         The statement, or None when the lake is a local folder.
     """
-    if not settings.s3_endpoint and not settings.lake_root.startswith("s3"):
+    store = object_store(settings)
+    if not store.endpoint and not is_remote(settings.lake_root):
         return None
     parts = {
         "TYPE": "s3",
-        "KEY_ID": _quote(settings.s3_access_key),
-        "SECRET": _quote(settings.s3_secret_key),
-        "REGION": _quote(settings.s3_region),
+        "KEY_ID": _quote(store.access_key),
+        "SECRET": _quote(store.secret_key),
+        "REGION": _quote(store.region),
         "URL_STYLE": "'path'",
     }
-    if settings.s3_endpoint:
-        endpoint = urlparse(settings.s3_endpoint)
+    if store.endpoint:
+        endpoint = urlparse(store.endpoint)
         parts["ENDPOINT"] = _quote(endpoint.netloc or endpoint.path)
-        parts["USE_SSL"] = "true" if endpoint.scheme == "https" else "false"
+        parts["USE_SSL"] = "false" if store.plain_http else "true"
     return "CREATE OR REPLACE SECRET lake_store (" + ", ".join(f"{k} {v}" for k, v in parts.items()) + ")"

@@ -81,7 +81,7 @@ def _feed_tables(sector: str, spec: SilverSpec) -> list[LakeTable]:
 
 
 def _gold_table(sector: str, spec: GoldSpec) -> LakeTable:
-    return LakeTable("gold", spec.name, sector, spec.catalog, None, tuple(f"{la}.{t}" for la, t in spec.source_refs))
+    return LakeTable("gold", spec.name, sector, spec.catalog, None, tuple(str(ref) for ref in spec.source_refs))
 
 
 def _ops(name: str, description: str, description_zh: str) -> LakeTable:

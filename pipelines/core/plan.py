@@ -28,6 +28,6 @@ def plan(sector: Sector) -> list[Step]:
         bronze = Step("bronze", spec.feed.table, ())
         steps += [bronze, Step("silver", spec.name, (bronze.task_id,))]
     for gold in sector.gold:
-        inside = tuple(f"{layer}__{table}" for layer, table in gold.source_refs if sector.produces(layer, table))
+        inside = tuple(f"{ref.layer}__{ref.name}" for ref in gold.source_refs if sector.produces(ref))
         steps.append(Step("gold", gold.name, inside))
     return steps

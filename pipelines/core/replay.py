@@ -1,9 +1,11 @@
 """Replaying quarantined rows after a rule or reference-data fix.
 
 The quarantined rows of a feed (optionally only those of one run or one date) are traced
-back to their bronze rows, validated again with the contract as it is now, and either
-promoted to silver (MERGE: exactly once — they leave the quarantine) or kept in quarantine
-with their new reasons. `replayed = promoted + still quarantined` is checked.
+back to their bronze rows, validated again with the contract as it is now, and go through
+the silver step's own promotion path (`steps.promote`): the ones that pass are promoted
+(exactly once — they leave the quarantine), the others stay with their new reasons.
+Replay differs from a delivery's silver step only in where its rows come from.
+`replayed = promoted + still quarantined` is checked.
 """
 
 from __future__ import annotations
@@ -11,31 +13,20 @@ from __future__ import annotations
 import time
 from datetime import date
 
-from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from pipelines.core.rules import REASONS, validate
+from pipelines.core.rules import validate
 from pipelines.core.spec import SilverSpec
-from pipelines.core.steps import (
-    ReconciliationError,
-    RunContext,
-    StepResult,
-    quarantine_rows,
-    reason_kinds,
-    silver_candidates,
-    write_silver,
-)
-from pipelines.io import delta
-from pipelines.io.delta import TableRef
-from pipelines.quality.gate import enforce, run_gate
-from pipelines.settings import Settings
+from pipelines.core.steps import RunContext, StepResult, classify, promote
+from pipelines.io.lake import Lake
+from pipelines.io.refs import TableRef
+from pipelines.transforms.common import DUPLICATE
 
 ROW_KEY = ["_batch_id", "_source_file", "_row_no"]
 
 
 def replay(
-    spark: SparkSession,
-    settings: Settings,
+    lake: Lake,
     spec: SilverSpec,
     ctx: RunContext,
     only_run: str | None = None,
@@ -44,8 +35,7 @@ def replay(
     """Re-validate quarantined rows of `spec`'s feed; promote the ones that pass now.
 
     Args:
-        spark: the session.
-        settings: the deployment's settings.
+        lake: the lake.
         spec: the silver table the feed promotes to.
         ctx: the replay's own run (recorded as the rows' new `_run_id`).
         only_run: replay only rows quarantined by this run.
@@ -56,63 +46,36 @@ def replay(
     """
     started = time.monotonic()
     feed = spec.feed
-    quarantine_uri = TableRef("quarantine", feed.table).uri(settings.lake_root)
-    result = StepResult("replay", f"quarantine.{feed.table}", only_dt or "*", ctx.run_id)
-    if not delta.exists(spark, quarantine_uri):
+    quarantine = TableRef("quarantine", feed.table)
+    result = StepResult("replay", str(quarantine), only_dt or "*", ctx.run_id)
+    if not lake.exists(quarantine):
         result.status, result.message = "empty", "nothing quarantined"
         return result
-    held = spark.read.format("delta").load(quarantine_uri)
-    chosen = held
+    chosen = lake.read(quarantine)
     if only_run:
         chosen = chosen.where(F.col("_run_id") == only_run)
     if only_dt:
         chosen = chosen.where(F.col("_dt") == F.lit(only_dt).cast("date"))
     dates = sorted(str(r[0]) for r in chosen.select("_dt").distinct().collect())
-    bronze = spark.read.format("delta").load(TableRef("bronze", feed.table).uri(settings.lake_root))
-    reasons: dict[str, int] = {}
     for dt in dates:
-        replayed = bronze.where(F.col("_dt") == F.lit(dt).cast("date")).join(
-            chosen.where(F.col("_dt") == F.lit(dt).cast("date")).select(*ROW_KEY), on=ROW_KEY, how="left_semi"
+        picked = chosen.where(F.col("_dt") == F.lit(dt).cast("date")).select(*ROW_KEY)
+        replayed = lake.read(TableRef("bronze", feed.table), dt=dt).join(picked, on=ROW_KEY, how="left_semi")
+        # Replayed rows were quarantined once, so none of them is a duplicate.
+        checked = (
+            replayed.withColumn(DUPLICATE, F.lit(False))
+            .transform(validate(feed.contract, date.fromisoformat(dt)))
+            .persist()
         )
-        checked = replayed.transform(validate(feed.contract, date.fromisoformat(dt))).persist()
         try:
-            counts = _counts(checked)
-            valid = checked.where(F.size(REASONS) == 0).drop(REASONS)
-            candidates = silver_candidates(spec, valid, settings).persist()
-            enforce(run_gate(candidates, "silver", spec.name, ctx.run_id, settings))
-            kept = held.where(F.col("_dt") == F.lit(dt).cast("date")).join(
-                checked.select(*ROW_KEY), on=ROW_KEY, how="left_anti"
-            )
-            still = quarantine_rows(checked.where(F.size(REASONS) > 0), ctx).select(*held.columns)
-            new_partition = kept.unionByName(still)  # Delta reads a fixed snapshot: safe to overwrite
-            if counts["promoted"]:
-                write_silver(spark, settings, spec, candidates)
-            delta.replace_partitions(spark, new_partition, quarantine_uri, "_dt", [dt])
-            candidates.unpersist()
+            promoted_before = result.promoted
+            classify(checked, result)
+            kept = lake.read(quarantine, dt=dt).join(checked.select(*ROW_KEY), on=ROW_KEY, how="left_anti")
+            # Promoted rows join what silver holds (a register is merged by key, never replaced by them).
+            rule = spec.merge_rule() if result.promoted > promoted_before else None
+            promote(lake, spec, checked, ctx, dt, rule, kept_in_quarantine=kept)
         finally:
             checked.unpersist()
-        result.rows_in += counts["rows"]
-        result.promoted += counts["promoted"]
-        result.quarantined += counts["quarantined"]
-        for kind, n in counts["reasons"].items():
-            reasons[kind] = reasons.get(kind, 0) + n
-    if result.rows_in != result.promoted + result.quarantined:
-        raise ReconciliationError(f"replay of {feed.table}: rows unaccounted for: {result}")
-    result.reasons, result.partitions = reasons, dates
+    result.partitions = dates
     result.status = "ok" if dates else "empty"
     result.seconds = time.monotonic() - started
     return result
-
-
-def _counts(checked: DataFrame) -> dict:
-    row = checked.agg(
-        F.count(F.lit(1)).alias("rows"),
-        F.count_if(F.size(REASONS) == 0).alias("promoted"),
-        F.count_if(F.size(REASONS) > 0).alias("quarantined"),
-    ).first()
-    return {
-        "rows": row["rows"],
-        "promoted": row["promoted"],
-        "quarantined": row["quarantined"],
-        "reasons": reason_kinds(checked.where(F.size(REASONS) > 0)),
-    }

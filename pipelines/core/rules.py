@@ -20,6 +20,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from pipelines.core.contract import Column, FeedContract
+from pipelines.timezone import LOCAL_TZ
 from pipelines.transforms import identifiers
 
 REASONS = "_reasons"
@@ -45,7 +46,7 @@ def typed(column: Column, raw: SparkColumn) -> SparkColumn:
     if column.type == "timestamp":
         if column.local_time:
             local = F.try_to_timestamp(text, F.lit(column.format or "yyyy-MM-dd HH:mm:ss"))
-            return F.to_utc_timestamp(local, "Asia/Shanghai")
+            return F.to_utc_timestamp(local, LOCAL_TZ)
         return F.coalesce(
             raw.try_cast("timestamp"), F.try_to_timestamp(text, F.lit(column.format or DEFAULT_FORMATS["timestamp"]))
         )

@@ -8,28 +8,25 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from pyspark.sql import SparkSession
-
 from pipelines.core.plan import Step, plan
 from pipelines.core.spec import Sector
 from pipelines.core.steps import RunContext, StepResult, build_gold, ingest_bronze, promote_silver
-from pipelines.settings import Settings
+from pipelines.io.lake import Lake
 
 
-def execute(spark: SparkSession, settings: Settings, sector: Sector, step: Step, ctx: RunContext) -> StepResult:
+def execute(lake: Lake, sector: Sector, step: Step, ctx: RunContext) -> StepResult:
     """Run one step of a sector's plan."""
     if step.layer == "bronze":
         feed = next(s.feed for s in sector.silver if s.feed.table == step.table)
-        return ingest_bronze(spark, settings, feed, ctx)
+        return ingest_bronze(lake, feed, ctx)
     if step.layer == "silver":
-        return promote_silver(spark, settings, sector.silver_table(step.table), ctx)
+        return promote_silver(lake, sector.silver_table(step.table), ctx)
     gold = next(g for g in sector.gold if g.name == step.table)
-    return build_gold(spark, settings, gold, ctx)
+    return build_gold(lake, gold, ctx)
 
 
 def run_sector(
-    spark: SparkSession,
-    settings: Settings,
+    lake: Lake,
     sector: Sector,
     ctx: RunContext,
     on_result: Callable[[StepResult], None] = lambda r: None,
@@ -39,6 +36,6 @@ def run_sector(
     A step that raises stops the sector (its downstream steps are not run).
     """
     for step in plan(sector):
-        result = execute(spark, settings, sector, step, ctx)
+        result = execute(lake, sector, step, ctx)
         on_result(result)
         yield result

@@ -1,7 +1,9 @@
 """Table specs: the declarations a data engineer writes; DAGs and run order derive from them.
 
 Specs import nothing heavy: transforms are named by import path (`module:function`)
-and resolved when a step runs, so Airflow parses DAGs without importing Spark.
+and resolved when a step runs, so Airflow parses DAGs without importing Spark; a fast
+test (`tests/pipelines/core/test_specs.py`) resolves every one of them, and every source,
+contract and suite, so a typo fails the tests, not a run. Modes are enums.
 
 A sector declares its feeds (contracts in `schemas/feeds/`), its silver tables (one per
 feed: a pure transform plus a merge rule) and its gold tables (a pure build over silver
@@ -12,10 +14,12 @@ for the runner, the CLI and the Airflow DAG factory to handle a new table.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from importlib import import_module
 from typing import Any
 
 from pipelines.core.contract import FeedContract, load_contract
+from pipelines.io.refs import MergeHistory, MergeLatest, Overwrite, TableRef, WriteRule
 
 SHARING = ("open", "conditional", "restricted")
 
@@ -61,8 +65,32 @@ class FeedSpec:
         return f"{self.sector}_{self.feed}"
 
 
-WRITE_MODES = ("merge_latest", "scd2", "snapshot")
-GOLD_MODES = ("touched", "as_of")
+class WriteMode(StrEnum):
+    """How a silver table takes a delivery's rows."""
+
+    MERGE_LATEST = "merge_latest"  # Delta MERGE, the latest version wins per key
+    SCD2 = "scd2"  # type-2 history: valid_from, valid_to, is_current
+    SNAPSHOT = "snapshot"  # a register delivered whole: the table becomes the latest delivery
+
+
+class GoldMode(StrEnum):
+    """How a gold table is rebuilt for a date."""
+
+    TOUCHED = "touched"  # the partitions whose source rows the date's deliveries changed
+    AS_OF = "as_of"  # the date's snapshot, from whole sources
+
+
+WRITE_MODES = tuple(m.value for m in WriteMode)
+GOLD_MODES = tuple(m.value for m in GoldMode)
+
+
+def _enum(kind: type[StrEnum], value: Any, owner: str, field_name: str) -> Any:
+    """`value` as a member of `kind`, or a ValueError naming the table, the field and the choices."""
+    try:
+        return kind(value)
+    except ValueError:
+        choices = tuple(m.value for m in kind)  # type: ignore[attr-defined]
+        raise ValueError(f"{owner}: {field_name} must be one of {choices}, not {value!r}") from None
 
 
 @dataclass(frozen=True)
@@ -76,9 +104,10 @@ class SilverSpec:
             typed rows (personal data still in clear: derive birth year, plate province…
             here; the step then replaces every PII column of the contract by a token).
         key: the business key.
-        order_by: version columns; the greatest wins per key (`scd2`: the change time).
-        partition_by: partition column, derived by `transform` if needed ("" = none).
         catalog: directory entry.
+        order_by: version columns; the greatest wins per key (`scd2`: the change time); by
+            default the delivery date (`_dt`): the latest delivery wins.
+        partition_by: partition column, derived by `transform` if needed ("" = none).
         write: `merge_latest` (Delta MERGE, latest version wins), `scd2` (type-2 history:
             valid_from, valid_to, is_current) or `snapshot` (a register delivered whole:
             the table becomes the latest delivery).
@@ -88,14 +117,27 @@ class SilverSpec:
     feed: FeedSpec
     transform: str
     key: tuple[str, ...]
-    order_by: tuple[str, ...]
-    partition_by: str
     catalog: Catalog
-    write: str = "merge_latest"
+    order_by: tuple[str, ...] = ("_dt",)
+    partition_by: str = ""
+    write: WriteMode = WriteMode.MERGE_LATEST
 
     def __post_init__(self) -> None:
-        if self.write not in WRITE_MODES:
-            raise ValueError(f"{self.name}: write must be one of {WRITE_MODES}, not {self.write!r}")
+        object.__setattr__(self, "write", _enum(WriteMode, self.write, self.name, "write"))
+
+    def write_rule(self) -> WriteRule:
+        """How the lake writes this table's candidates."""
+        if self.write == WriteMode.SNAPSHOT:
+            return Overwrite()
+        if self.write == WriteMode.SCD2:
+            return MergeHistory(self.key, self.order_by[0])
+        return MergeLatest(self.key, self.order_by, self.partition_by)
+
+    def merge_rule(self) -> WriteRule:
+        """How rows are added to the table without replacing it (replays): a snapshot merges by key."""
+        if self.write == WriteMode.SNAPSHOT:
+            return MergeLatest(self.key, self.order_by, self.partition_by)
+        return self.write_rule()
 
 
 @dataclass(frozen=True)
@@ -125,33 +167,26 @@ class GoldSpec:
     build: str
     partition_by: str
     catalog: Catalog
-    mode: str = "touched"
+    mode: GoldMode = GoldMode.TOUCHED
     whole_sources: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        if self.mode not in GOLD_MODES:
-            raise ValueError(f"{self.name}: mode must be one of {GOLD_MODES}, not {self.mode!r}")
+        object.__setattr__(self, "mode", _enum(GoldMode, self.mode, self.name, "mode"))
         unknown = set(self.whole_sources) - set(self.sources)
         if unknown:
             raise ValueError(f"{self.name}: whole_sources {sorted(unknown)} are not among its sources")
-        if self.mode == "touched" and len(self.whole_sources) == len(self.sources):
+        if self.mode == GoldMode.TOUCHED and len(self.whole_sources) == len(self.sources):
             raise ValueError(f"{self.name}: a `touched` gold table needs a source limited to touched partitions")
 
     @property
-    def source_refs(self) -> tuple[tuple[str, str], ...]:
-        """(layer, table) of every source."""
-        return tuple(_ref(s) for s in self.sources)
+    def source_refs(self) -> tuple[TableRef, ...]:
+        """Every source (`name` alone is a silver table)."""
+        return tuple(TableRef.parse(s) for s in self.sources)
 
     @property
-    def partitioned_refs(self) -> tuple[tuple[str, str], ...]:
-        """(layer, table) of the sources limited to touched partitions (all but `whole_sources`)."""
-        return tuple(_ref(s) for s in self.sources if s not in self.whole_sources)
-
-
-def _ref(source: str) -> tuple[str, str]:
-    """`layer.name` or `name` (a silver table) as (layer, name)."""
-    layer, _, name = source.rpartition(".")
-    return (layer or "silver", name)
+    def partitioned_refs(self) -> tuple[TableRef, ...]:
+        """The sources limited to touched partitions (all but `whole_sources`)."""
+        return tuple(TableRef.parse(s) for s in self.sources if s not in self.whole_sources)
 
 
 @dataclass(frozen=True)
@@ -172,12 +207,12 @@ class Sector:
         """The silver spec called `name`."""
         return next(s for s in self.silver if s.name == name)
 
-    def produces(self, layer: str, table: str) -> bool:
-        """True when this sector writes `<layer>.<table>`."""
-        tables = {("silver", s.name) for s in self.silver} | {("gold", g.name) for g in self.gold}
-        return (layer, table) in tables
+    def produces(self, ref: TableRef) -> bool:
+        """True when this sector writes `ref`."""
+        tables = {TableRef("silver", s.name) for s in self.silver} | {TableRef("gold", g.name) for g in self.gold}
+        return ref in tables
 
-    def external_sources(self) -> tuple[tuple[str, str], ...]:
+    def external_sources(self) -> tuple[TableRef, ...]:
         """Sources of this sector's gold tables that other sectors produce (scheduling edges)."""
-        refs = {ref for g in self.gold for ref in g.source_refs if not self.produces(*ref)}
-        return tuple(sorted(refs))
+        refs = {ref for g in self.gold for ref in g.source_refs if not self.produces(ref)}
+        return tuple(sorted(refs, key=str))

@@ -11,18 +11,14 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 
-from pyspark.sql import Column, DataFrame, SparkSession
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from pipelines.core.rules import REASONS, validate
-from pipelines.core.spec import FeedSpec, GoldSpec, SilverSpec, resolve
-from pipelines.io import delta
-from pipelines.io.delta import TableRef
-from pipelines.io.landing import verify_delivery
-from pipelines.io.readers import read_delivery
-from pipelines.io.storage import storage_for
+from pipelines.core.spec import FeedSpec, GoldMode, GoldSpec, SilverSpec, WriteMode, resolve
+from pipelines.io.lake import Lake
+from pipelines.io.refs import Overwrite, ReplacePartitions, TableRef, WriteRule
 from pipelines.quality.gate import GateResult, enforce, quarantine_gate, run_gate
-from pipelines.settings import Settings
 from pipelines.transforms.common import DUPLICATE, keep_latest, mark_exact_duplicates
 from pipelines.transforms.pii import tokenize
 
@@ -88,11 +84,11 @@ class StepResult:
         )
 
 
-def _gate(frame: DataFrame, layer: str, table: str, ctx: RunContext, settings: Settings) -> GateResult:
-    return enforce(run_gate(frame, layer, table, ctx.run_id, settings))
+def _gate(lake: Lake, frame: DataFrame, table: TableRef, ctx: RunContext) -> GateResult:
+    return enforce(run_gate(frame, table.layer, table.name, ctx.run_id, lake.settings))
 
 
-def ingest_bronze(spark: SparkSession, settings: Settings, feed: FeedSpec, ctx: RunContext) -> StepResult:
+def ingest_bronze(lake: Lake, feed: FeedSpec, ctx: RunContext) -> StepResult:
     """Land a verified delivery in `bronze.<sector>_<feed>`, replacing an earlier delivery of its dt.
 
     Raises:
@@ -102,14 +98,14 @@ def ingest_bronze(spark: SparkSession, settings: Settings, feed: FeedSpec, ctx: 
     """
     started = time.monotonic()
     contract = feed.contract
-    delivery = verify_delivery(storage_for(settings.landing_root, settings), settings, contract, ctx.dt)
+    delivery = lake.verify_delivery(contract, ctx.dt)
     table = TableRef("bronze", feed.table)
     result = StepResult("bronze", str(table), ctx.dt, ctx.run_id, rows_in=delivery.rows)
     if delivery.rows == 0:
         result.status, result.message = "empty", "empty delivery: nothing to write"
         return result
     rows = (
-        read_delivery(spark, delivery, contract)
+        lake.read_delivery(delivery, contract)
         .withColumn("_batch_id", F.lit(delivery.batch_id))
         .withColumn("_dt", F.lit(ctx.dt).cast("date"))
         .withColumn("_ingested_at", F.current_timestamp())
@@ -122,15 +118,15 @@ def ingest_bronze(spark: SparkSession, settings: Settings, feed: FeedSpec, ctx: 
             raise ReconciliationError(
                 f"delivery {delivery.uri}: manifest declares {delivery.rows} rows, bronze read {landed}"
             )
-        gate = _gate(rows, "bronze", feed.table, ctx, settings)
-        delta.replace_partitions(spark, rows, table.uri(settings.lake_root), "_dt", [ctx.dt])
+        gate = _gate(lake, rows, table, ctx)
+        lake.write(table, rows, ReplacePartitions("_dt", (ctx.dt,)))
     finally:
         rows.unpersist()
     result.promoted = landed
     result.record_gate(gate)
     if delivery.extra_columns:
         result.message = f"schema drift: extra columns {list(delivery.extra_columns)} kept in _extra"
-    result.version = delta.version(spark, table.uri(settings.lake_root))
+    result.version = lake.version(table)
     result.seconds = time.monotonic() - started
     return result
 
@@ -145,6 +141,7 @@ def _unparsed_text() -> Column:
 
 
 def quarantine_rows(rejected: DataFrame, ctx: RunContext) -> DataFrame:
+    """Rejected rows as `quarantine.<sector>_<feed>` rows: where they came from, their raw content and reasons."""
     raw = F.coalesce(F.col("_raw"), F.to_json(F.struct(*[c for c in rejected.columns if not c.startswith("_")])))
     return rejected.select(
         "_batch_id",
@@ -158,7 +155,15 @@ def quarantine_rows(rejected: DataFrame, ctx: RunContext) -> DataFrame:
     )
 
 
-def promote_silver(spark: SparkSession, settings: Settings, spec: SilverSpec, ctx: RunContext) -> StepResult:
+def check_delivery(bronze: DataFrame, spec: SilverSpec, dt: str) -> DataFrame:
+    """A delivery's bronze rows, classified: `_is_duplicate` (an exact repeat) and `_reasons` (rules broken)."""
+    columns = [c.name for c in spec.feed.contract.columns]
+    return bronze.transform(mark_exact_duplicates([*columns, "_parse_error", _unparsed_text()])).transform(
+        validate(spec.feed.contract, date.fromisoformat(dt))
+    )
+
+
+def promote_silver(lake: Lake, spec: SilverSpec, ctx: RunContext) -> StepResult:
     """Validate a delivery's bronze rows, quarantine the rejects and write the rest to silver.
 
     Personal data columns of the contract are replaced by tokens after the spec's
@@ -169,79 +174,99 @@ def promote_silver(spark: SparkSession, settings: Settings, spec: SilverSpec, ct
         ReconciliationError: bronze rows != promoted + quarantined + duplicates.
     """
     started = time.monotonic()
-    contract = spec.feed.contract
-    table, quarantine = TableRef("silver", spec.name), TableRef("quarantine", spec.feed.table)
+    table = TableRef("silver", spec.name)
     result = StepResult("silver", str(table), ctx.dt, ctx.run_id)
-    bronze_uri = TableRef("bronze", spec.feed.table).uri(settings.lake_root)
-    if not delta.exists(spark, bronze_uri):
+    bronze_table = TableRef("bronze", spec.feed.table)
+    if not lake.exists(bronze_table):
         result.status, result.message = "empty", "no bronze table yet"
         return result
-    bronze = spark.read.format("delta").load(bronze_uri).where(F.col("_dt") == F.lit(ctx.dt).cast("date"))
-    contract_columns = [c.name for c in contract.columns]
-    checked = (
-        bronze.transform(mark_exact_duplicates([*contract_columns, "_parse_error", _unparsed_text()]))
-        .transform(validate(contract, date.fromisoformat(ctx.dt)))
-        .persist()
-    )
+    bronze = lake.read(bronze_table, dt=ctx.dt)
+    checked = check_delivery(bronze, spec, ctx.dt).persist()
     try:
-        counts = _classify_counts(checked)
-        result.rows_in, result.duplicates = counts["rows"], counts["duplicates"]
-        result.promoted, result.quarantined = counts["promoted"], counts["quarantined"]
-        result.reasons = counts["reasons"]
+        classify(checked, result)
         if result.rows_in == 0:
             result.status, result.message = "empty", "no bronze rows for this dt"
             return result
-        if result.rows_in != result.promoted + result.quarantined + result.duplicates:
-            raise ReconciliationError(f"{table} dt={ctx.dt}: rows unaccounted for: {result}")
         threshold = enforce(quarantine_gate(spec.name, result.rows_in, result.quarantined))
-        fresh = checked.where(~F.col(DUPLICATE))
-        valid = fresh.where(F.size(REASONS) == 0).drop(REASONS, DUPLICATE)
-        candidates = silver_candidates(spec, valid, settings).persist()
-        try:
-            gate = _gate(candidates, "silver", spec.name, ctx, settings)
-            rejected = quarantine_rows(fresh.where(F.size(REASONS) > 0), ctx)
-            delta.replace_partitions(spark, rejected, quarantine.uri(settings.lake_root), "_dt", [ctx.dt])
-            write_silver(spark, settings, spec, candidates)
-            if spec.partition_by:
-                result.partitions = sorted(str(r[0]) for r in candidates.select(spec.partition_by).distinct().collect())
-        finally:
-            candidates.unpersist()
+        gate, result.partitions = promote(lake, spec, checked, ctx, ctx.dt, spec.write_rule())
     finally:
         checked.unpersist()
     drift = sorted({k for r in bronze.select(F.explode(F.map_keys("_extra"))).distinct().collect() for k in r})
     if drift:
         result.message = f"schema drift: {drift} not in the contract, ignored by silver"
     result.record_gate(GateResult(gate.table, gate.suite, gate.outcomes + threshold.outcomes, gate.docs))
-    result.version = delta.version(spark, table.uri(settings.lake_root))
+    result.version = lake.version(table)
     result.seconds = time.monotonic() - started
     return result
 
 
-def silver_candidates(spec: SilverSpec, valid: DataFrame, settings: Settings) -> DataFrame:
+def promote(
+    lake: Lake,
+    spec: SilverSpec,
+    checked: DataFrame,
+    ctx: RunContext,
+    dt: str,
+    silver_rule: WriteRule | None,
+    kept_in_quarantine: DataFrame | None = None,
+) -> tuple[GateResult, list[str]]:
+    """The one promotion path (a delivery's silver step and a replay): gate, then quarantine and silver writes.
+
+    Args:
+        lake: the lake.
+        spec: the silver table.
+        checked: classified rows of delivery date `dt` (`check_delivery` or a replay's re-validation).
+        ctx: the run.
+        dt: the delivery date whose quarantine partition is rewritten.
+        silver_rule: how the candidates are written to silver (None: not at all).
+        kept_in_quarantine: quarantine rows of `dt` that stay as they are (a replay of part of the
+            partition); None when `checked` is the whole delivery.
+
+    Returns:
+        The silver gate's result and the silver partitions written.
+
+    Raises:
+        GateFailed: the silver suite blocked (silver and quarantine untouched).
+    """
+    fresh = checked.where(~F.col(DUPLICATE))
+    valid = fresh.where(F.size(REASONS) == 0).drop(REASONS, DUPLICATE)
+    candidates = silver_candidates(spec, valid, lake.settings.pii_secret()).persist()
+    try:
+        gate = _gate(lake, candidates, TableRef("silver", spec.name), ctx)
+        partitions: list[str] = []
+        # Silver first, quarantine second: a crash in between leaves the rows in quarantine (a
+        # rerun promotes them again, idempotently), never out of both.
+        if silver_rule is not None:
+            lake.write(TableRef("silver", spec.name), candidates, silver_rule)
+        if silver_rule is not None and spec.partition_by:
+            partitions = sorted(str(r[0]) for r in candidates.select(spec.partition_by).distinct().collect())
+        rejected = quarantine_rows(fresh.where(F.size(REASONS) > 0), ctx)
+        if kept_in_quarantine is not None:
+            rejected = kept_in_quarantine.unionByName(rejected.select(*kept_in_quarantine.columns))
+        # Delta reads a fixed snapshot, so rewriting the partition the kept rows come from is safe.
+        lake.write(TableRef("quarantine", spec.feed.table), rejected, ReplacePartitions("_dt", (dt,)))
+    finally:
+        candidates.unpersist()
+    return gate, partitions
+
+
+def silver_candidates(spec: SilverSpec, valid: DataFrame, pii_key: str) -> DataFrame:
     """Valid typed rows -> silver rows: the spec's transform, PII tokens, one row per key."""
     pii = [c.name for c in spec.feed.contract.columns if c.pii]
     return (
         resolve(spec.transform)(valid)
-        .transform(tokenize(pii, settings.pii_secret()) if pii else (lambda f: f))
-        .transform(keep_latest(spec.key, spec.order_by) if spec.write != "scd2" else (lambda f: f))
+        .transform(tokenize(pii, pii_key) if pii else (lambda f: f))
+        .transform(keep_latest(spec.key, spec.order_by) if spec.write != WriteMode.SCD2 else (lambda f: f))
     )
 
 
-def write_silver(spark: SparkSession, settings: Settings, spec: SilverSpec, candidates: DataFrame) -> None:
-    uri = TableRef("silver", spec.name).uri(settings.lake_root)
-    if spec.write == "snapshot":
-        delta.overwrite(candidates, uri)
-    elif spec.write == "scd2":
-        delta.merge_scd2(spark, candidates, uri, spec.key, spec.order_by[0])
-    else:
-        delta.merge_latest(spark, candidates, uri, spec.key, spec.order_by, spec.partition_by)
-
-
-def _classify_counts(checked: DataFrame) -> dict:
-    """Rows, duplicates, promoted and quarantined of a validated batch (one aggregation), reasons by kind.
+def classify(checked: DataFrame, result: StepResult) -> None:
+    """Count a classified batch into `result`: rows, duplicates, promoted, quarantined (one aggregation), reasons.
 
     Each class is counted on its own, so a row that falls in none (or two) breaks the
     reconciliation `rows = promoted + quarantined + duplicates` instead of vanishing.
+
+    Raises:
+        ReconciliationError: the classes do not add up to the rows.
     """
     is_rejected = ~F.col(DUPLICATE) & (F.size(REASONS) > 0)
     row = checked.agg(
@@ -250,13 +275,15 @@ def _classify_counts(checked: DataFrame) -> dict:
         F.count_if(~F.col(DUPLICATE) & (F.size(REASONS) == 0)).alias("promoted"),
         F.count_if(is_rejected).alias("quarantined"),
     ).first()
-    return {
-        "rows": row["rows"],
-        "duplicates": row["duplicates"],
-        "promoted": row["promoted"],
-        "quarantined": row["quarantined"],
-        "reasons": reason_kinds(checked.where(is_rejected)),
-    }
+    assert row is not None  # a global aggregation always returns one row
+    result.rows_in += row["rows"]
+    result.duplicates += row["duplicates"]
+    result.promoted += row["promoted"]
+    result.quarantined += row["quarantined"]
+    for kind, n in reason_kinds(checked.where(is_rejected)).items():
+        result.reasons[kind] = result.reasons.get(kind, 0) + n
+    if result.rows_in != result.promoted + result.quarantined + result.duplicates:
+        raise ReconciliationError(f"{result.table} dt={result.dt}: rows unaccounted for: {result}")
 
 
 def reason_kinds(rejected: DataFrame) -> dict[str, int]:
@@ -270,18 +297,17 @@ def reason_kinds(rejected: DataFrame) -> dict[str, int]:
     return {k["kind"]: k["count"] for k in kinds}
 
 
-def touched_partitions(spark: SparkSession, settings: Settings, spec: GoldSpec, dt: str) -> list[str]:
+def touched_partitions(lake: Lake, spec: GoldSpec, dt: str) -> list[str]:
     """Partitions of `spec` that the dt's deliveries changed in its silver sources."""
     values: set[str] = set()
-    for layer, name in spec.partitioned_refs:
-        uri = TableRef(layer, name).uri(settings.lake_root)
-        if delta.exists(spark, uri):
-            frame = spark.read.format("delta").load(uri).where(F.col("_dt") == F.lit(dt).cast("date"))
+    for ref in spec.partitioned_refs:
+        if lake.exists(ref):
+            frame = lake.read(ref, dt=dt)
             values |= {str(r[0]) for r in frame.select(spec.partition_by).distinct().collect()}
     return sorted(values)
 
 
-def build_gold(spark: SparkSession, settings: Settings, spec: GoldSpec, ctx: RunContext) -> StepResult:
+def build_gold(lake: Lake, spec: GoldSpec, ctx: RunContext) -> StepResult:
     """Rebuild `gold.<name>` for the date: the touched partitions, or the date's snapshot.
 
     Raises:
@@ -290,24 +316,17 @@ def build_gold(spark: SparkSession, settings: Settings, spec: GoldSpec, ctx: Run
     started = time.monotonic()
     table = TableRef("gold", spec.name)
     result = StepResult("gold", str(table), ctx.dt, ctx.run_id)
-    missing = [
-        f"{layer}.{name}"
-        for layer, name in spec.source_refs
-        if not delta.exists(spark, TableRef(layer, name).uri(settings.lake_root))
-    ]
+    missing = [str(ref) for ref in spec.source_refs if not lake.exists(ref)]
     if missing:
         result.status, result.message = "empty", f"sources not built yet: {missing}"
         return result
-    sources = {
-        name: spark.read.format("delta").load(TableRef(layer, name).uri(settings.lake_root))
-        for layer, name in spec.source_refs
-    }
-    if spec.mode == "touched":
-        parts = touched_partitions(spark, settings, spec, ctx.dt)
+    sources = {ref.name: lake.read(ref) for ref in spec.source_refs}
+    if spec.mode == GoldMode.TOUCHED:
+        parts = touched_partitions(lake, spec, ctx.dt)
         if not parts:
             result.status, result.message = "empty", "no silver changes for this dt"
             return result
-        limited = {name for _, name in spec.partitioned_refs}
+        limited = {ref.name for ref in spec.partitioned_refs}
         sources = {
             n: f.where(F.col(spec.partition_by).cast("string").isin(parts)) if n in limited else f
             for n, f in sources.items()
@@ -317,15 +336,14 @@ def build_gold(spark: SparkSession, settings: Settings, spec: GoldSpec, ctx: Run
     built = resolve(spec.build)(sources, date.fromisoformat(ctx.dt)).persist()
     try:
         result.rows_in = result.promoted = built.count()
-        gate = _gate(built, "gold", spec.name, ctx, settings)
-        if spec.partition_by:
-            delta.replace_partitions(spark, built, table.uri(settings.lake_root), spec.partition_by, parts)
-        else:
-            delta.overwrite(built, table.uri(settings.lake_root))
+        gate = _gate(lake, built, table, ctx)
+        lake.write(
+            table, built, ReplacePartitions(spec.partition_by, tuple(parts)) if spec.partition_by else Overwrite()
+        )
     finally:
         built.unpersist()
     result.partitions = parts
     result.record_gate(gate)
-    result.version = delta.version(spark, table.uri(settings.lake_root))
+    result.version = lake.version(table)
     result.seconds = time.monotonic() - started
     return result

@@ -1,7 +1,7 @@
 """The credit sector (公共信用信息平台): the market entity register and sanctions to credit profiles
 and the joint-punishment list."""
 
-from pipelines.core.spec import Catalog, FeedSpec, GoldSpec, Sector, SilverSpec
+from pipelines.core.spec import Catalog, FeedSpec, GoldMode, GoldSpec, Sector, SilverSpec, WriteMode
 
 REGISTER_OWNER = "江苏省市场监督管理局 Jiangsu Administration for Market Regulation"
 CREDIT_OWNER = "江苏省公共信用信息中心 Jiangsu Public Credit Information Center"
@@ -17,8 +17,7 @@ SECTOR = Sector(
             transform="pipelines.credit.silver:clean_legal_entities",
             key=("uscc",),
             order_by=("updated_at",),
-            partition_by="",
-            write="scd2",
+            write=WriteMode.SCD2,
             catalog=Catalog(
                 owner=REGISTER_OWNER,
                 description="Market entity register with full history (SCD2: valid_from, valid_to, is_current); "
@@ -34,7 +33,6 @@ SECTOR = Sector(
             transform="pipelines.credit.silver:clean_sanctions",
             key=("record_id",),
             order_by=("updated_at",),
-            partition_by="",
             catalog=Catalog(
                 owner=CREDIT_OWNER,
                 description="Administrative penalties and dishonesty records, latest status of each "
@@ -50,7 +48,7 @@ SECTOR = Sector(
             sources=("credit_legal_entity", "credit_sanctions"),
             build="pipelines.credit.gold:enterprise_profile",
             partition_by="as_of_date",
-            mode="as_of",
+            mode=GoldMode.AS_OF,
             catalog=Catalog(
                 owner=CREDIT_OWNER,
                 description="One row per market entity as of the date: register status, sanctions in force, "
@@ -65,7 +63,7 @@ SECTOR = Sector(
             sources=("credit_legal_entity", "credit_sanctions"),
             build="pipelines.credit.gold:joint_punishment",
             partition_by="as_of_date",
-            mode="as_of",
+            mode=GoldMode.AS_OF,
             catalog=Catalog(
                 owner=CREDIT_OWNER,
                 description="Entities under joint punishment as of the date (dishonesty records in force): "

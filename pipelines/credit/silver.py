@@ -12,14 +12,6 @@ from pyspark.sql import DataFrame
 from pipelines.core.contract import load_contract
 from pipelines.transforms.common import with_city_code, with_industry_section
 
-LINEAGE = ("_batch_id", "_dt", "_source_file", "_row_no", "_ingested_at")
-
-
-def legal_entity_columns() -> list[str]:
-    """Columns of a `silver.credit_legal_entity` change row (before tokens and SCD2 columns), in order."""
-    contract = [c.name for c in load_contract("credit", "legal_entity").columns]
-    return [*contract, "city_code", "industry_section", *LINEAGE]
-
 
 def clean_legal_entities(valid: DataFrame) -> DataFrame:
     """Valid, typed register changes -> `silver.credit_legal_entity` change rows.
@@ -33,13 +25,11 @@ def clean_legal_entities(valid: DataFrame) -> DataFrame:
     Returns:
         The change rows: contract columns, `city_code`, `industry_section`, lineage.
     """
-    return valid.transform(with_city_code()).transform(with_industry_section()).select(*legal_entity_columns())
-
-
-def sanctions_columns() -> list[str]:
-    """Columns of `silver.credit_sanctions`, in order."""
-    contract = [c.name for c in load_contract("credit", "sanctions").columns]
-    return [*contract, *LINEAGE]
+    return (
+        valid.transform(with_city_code())
+        .transform(with_industry_section())
+        .select(*load_contract("credit", "legal_entity").silver_columns("city_code", "industry_section"))
+    )
 
 
 def clean_sanctions(valid: DataFrame) -> DataFrame:
@@ -51,4 +41,4 @@ def clean_sanctions(valid: DataFrame) -> DataFrame:
     Returns:
         The silver columns, in contract order, plus lineage.
     """
-    return valid.select(*sanctions_columns())
+    return valid.select(*load_contract("credit", "sanctions").silver_columns())

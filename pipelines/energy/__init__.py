@@ -1,7 +1,7 @@
 """The energy sector (国网江苏省电力): meter register and 15-minute readings to daily
 consumption by segment and city load curves."""
 
-from pipelines.core.spec import Catalog, FeedSpec, GoldSpec, Sector, SilverSpec
+from pipelines.core.spec import Catalog, FeedSpec, GoldSpec, Sector, SilverSpec, WriteMode
 
 OWNER = "国网江苏省电力有限公司 State Grid Jiangsu Electric Power"
 
@@ -14,9 +14,7 @@ SECTOR = Sector(
             feed=FeedSpec("energy", "meters"),
             transform="pipelines.energy.silver:clean_meters",
             key=("meter_id",),
-            order_by=("_dt",),
-            partition_by="",
-            write="snapshot",
+            write=WriteMode.SNAPSHOT,
             catalog=Catalog(
                 owner=OWNER,
                 description="Electricity meter register as last delivered: customer type, owner USCC, city, industry.",
@@ -29,7 +27,6 @@ SECTOR = Sector(
             feed=FeedSpec("energy", "readings"),
             transform="pipelines.energy.silver:clean_readings",
             key=("meter_id", "reading_ts"),
-            order_by=("_dt",),
             partition_by="date",
             catalog=Catalog(
                 owner=OWNER,

@@ -6,22 +6,10 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from pipelines.core.contract import load_contract
+from pipelines.timezone import LOCAL_TZ
 from pipelines.transforms.common import Transform, local_date, with_city_code, with_industry_section
 
-LINEAGE = ("_batch_id", "_dt", "_source_file", "_row_no", "_ingested_at")
 INTERVAL = "INTERVAL 15 MINUTES"
-
-
-def meters_columns() -> list[str]:
-    """Columns of `silver.energy_meters`, in order."""
-    contract = [c.name for c in load_contract("energy", "meters").columns]
-    return [*contract, "city_code", "industry_section", *LINEAGE]
-
-
-def readings_columns() -> list[str]:
-    """Columns of `silver.energy_readings`, in order."""
-    contract = [c.name for c in load_contract("energy", "readings").columns]
-    return [*contract, "date", "slot", *LINEAGE]
 
 
 def blank_as_null(*columns: str) -> Transform:
@@ -53,7 +41,7 @@ def clean_meters(valid: DataFrame) -> DataFrame:
         valid.transform(blank_as_null("uscc", "industry_code"))
         .transform(with_city_code())
         .transform(with_industry_section())
-        .select(*meters_columns())
+        .select(*load_contract("energy", "meters").silver_columns("city_code", "industry_section"))
     )
 
 
@@ -64,7 +52,7 @@ def interval_start(reading_ts: Column) -> Column:
 
 def slot_of_day(reading_ts: Column) -> Column:
     """Local quarter-hour slot (0-95) of the interval ending at `reading_ts`: 00:00-00:15 is slot 0."""
-    local = F.from_utc_timestamp(interval_start(reading_ts), "Asia/Shanghai")
+    local = F.from_utc_timestamp(interval_start(reading_ts), LOCAL_TZ)
     return (F.hour(local) * 4 + F.floor(F.minute(local) / 15)).cast("int")
 
 
@@ -91,4 +79,4 @@ def clean_readings(valid: DataFrame) -> DataFrame:
     Returns:
         The silver columns: the contract's, `date`, `slot` and lineage.
     """
-    return valid.transform(with_reading_day).select(*readings_columns())
+    return valid.transform(with_reading_day).select(*load_contract("energy", "readings").silver_columns("date", "slot"))

@@ -4,7 +4,7 @@ A sector without feeds: its gold tables read other sectors' silver and gold tabl
 Airflow DAG is scheduled on their assets (it runs once all of them were updated).
 """
 
-from pipelines.core.spec import Catalog, GoldSpec, Sector
+from pipelines.core.spec import Catalog, GoldMode, GoldSpec, Sector
 
 OWNER = "江苏省大数据管理中心 Jiangsu Big Data Management Center"
 
@@ -33,7 +33,7 @@ SECTOR = Sector(
             sources=("gold.credit_enterprise_profile", "silver.tax_returns", "gold.enterprise_energy_daily"),
             build="pipelines.enterprise.gold:enterprise_360",
             partition_by="as_of_date",
-            mode="as_of",
+            mode=GoldMode.AS_OF,
             catalog=Catalog(
                 owner=OWNER,
                 description="One row per registered entity as of the date: credit grade, dishonesty, tax paid and "

@@ -15,11 +15,12 @@ from collections.abc import Sequence
 
 from pipelines.generate.delivery import DeliveryOptions, parse_delivery_defects, write_delivery
 from pipelines.generate.feeds.base import DayContext, Feed
+from pipelines.generate.province import build_world
 from pipelines.generate.registry import FEEDS, SECTORS
 from pipelines.generate.report import DeliveryReport, GenerationReport
-from pipelines.generate.sink import join, open_sink
-from pipelines.generate.world import build_world
+from pipelines.generate.sink import open_sink
 from pipelines.generate.worldfile import write_world_file
+from pipelines.io.storage import join
 
 TRUTH_FOLDER = "_ground_truth"
 

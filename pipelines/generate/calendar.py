@@ -10,7 +10,9 @@ import datetime as dt
 
 import numpy as np
 
-SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
+from pipelines.timezone import LOCAL_TZ
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8), LOCAL_TZ)
 EPOCH = dt.date(1970, 1, 1)
 NEVER = 10**6  # a day number far beyond any generated date: "has not happened"
 SECONDS_PER_DAY = 86_400

@@ -75,11 +75,12 @@ def _file_changes(feed: Feed, kinds: frozenset[str], index: int, last: bool, dri
 def _lookahead(chunks: Iterator[Chunk]) -> Iterator[tuple[Chunk, bool]]:
     """Pair each chunk with whether it is the last one."""
     previous = next(chunks, None)
+    if previous is None:
+        return
     for chunk in chunks:
         yield previous, False
         previous = chunk
-    if previous is not None:
-        yield previous, True
+    yield previous, True
 
 
 def write_delivery(

@@ -92,6 +92,7 @@ def _spoil_lines(
     new: list[str] = []
     for row, text in zip(rows, lines.take(pa.array(rows)).to_pylist(), strict=True):
         kind, recipe = pending[row]
+        assert recipe.line is not None  # only line recipes are pending here
         changed, detail = recipe.line(text, spoil)
         new.append(changed)
         done[row] = (kind, detail)
@@ -217,7 +218,9 @@ def encode_parquet(spec: FeedSpec, chunk: Chunk, rate: float, spoil: Spoil, chan
         if kind == "exact_duplicate":
             defects += [(int(r) + 1, kind, "copy of an earlier row") for r in positions]
             continue
-        table, detail = pick_recipe(spec.recipes[kind], spoil.rng).table(table, positions, spoil)
+        recipe = pick_recipe(spec.recipes[kind], spoil.rng)
+        assert recipe.table is not None  # Parquet kinds have table recipes (`kinds_for`)
+        table, detail = recipe.table(table, positions, spoil)
         defects += [(int(r) + 1, kind, detail) for r in positions]
     if changes.drop_column:
         table = table.drop_columns([changes.drop_column])

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
@@ -44,7 +43,7 @@ CITY_WEIGHTS = {
     "321300": 0.05,
 }
 # GB/T 4754 section mix by registration prefix (91 enterprise, 92 individual business, 93 co-op).
-SECTION_MIX = {
+SECTION_MIX: dict[str, dict[str, float]] = {
     "91": {
         "C": 22,
         "G": 25,
@@ -323,29 +322,3 @@ def _apply_planted_lifetimes(
     planted = risk == "deregistered_but_consuming"
     days = day_number(ANCHOR) - rng.integers(150, 400, len(risk))
     return np.where(planted, days, deregistered), np.where(planted, NEVER, revoked)
-
-
-@lru_cache(maxsize=4)
-def build_world(seed: int, scale: float) -> World:
-    """The world for (seed, scale); cached, so every feed of a run shares one.
-
-    Args:
-        seed: world seed (the run's seed).
-        scale: 1.0 = 1/1000 of Jiangsu.
-
-    Returns:
-        The world.
-    """
-    # registers.py builds on this module's types, so it is imported here, not at the top
-    from pipelines.generate.registers import build_gantries, build_hospitals, build_hubs, build_meters
-
-    enterprises = build_enterprises(seed, scale)
-    return World(
-        seed=seed,
-        scale=scale,
-        enterprises=enterprises,
-        meters=build_meters(seed, scale, enterprises),
-        gantries=build_gantries(seed, scale),
-        hubs=build_hubs(seed, scale),
-        hospitals=build_hospitals(seed, scale),
-    )

@@ -1,7 +1,7 @@
 """The health sector (省卫生健康委): the hospital register and outpatient visits to weekly
 syndromic surveillance and its open publication."""
 
-from pipelines.core.spec import Catalog, FeedSpec, GoldSpec, Sector, SilverSpec
+from pipelines.core.spec import Catalog, FeedSpec, GoldSpec, Sector, SilverSpec, WriteMode
 
 OWNER = "江苏省卫生健康委员会 Jiangsu Provincial Health Commission"
 VISIT_SOURCES = ("health_outpatient_visits", "health_hospitals")
@@ -16,9 +16,7 @@ SECTOR = Sector(
             feed=FeedSpec("health", "hospitals"),
             transform="pipelines.health.silver:clean_hospitals",
             key=("hospital_code",),
-            order_by=("_dt",),
-            partition_by="",
-            write="snapshot",
+            write=WriteMode.SNAPSHOT,
             catalog=Catalog(
                 owner=OWNER,
                 description="Hospital register as last delivered: code, name, level, division and city.",
@@ -31,7 +29,6 @@ SECTOR = Sector(
             feed=FeedSpec("health", "outpatient_visits"),
             transform="pipelines.health.silver:clean_visits",
             key=("visit_id",),
-            order_by=("_dt",),
             partition_by="iso_week",
             catalog=Catalog(
                 owner=OWNER,

@@ -10,10 +10,9 @@ from __future__ import annotations
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
+from pipelines.core.contract import LINEAGE
 from pipelines.health.syndromes import age_band, iso_week, syndrome_group
 from pipelines.transforms.common import local_date, with_city_code
-
-LINEAGE = ("_batch_id", "_dt", "_source_file", "_row_no", "_ingested_at")
 
 HOSPITAL_COLUMNS = ("hospital_code", "name", "level", "division_code", "city_code", *LINEAGE)
 VISIT_COLUMNS = (

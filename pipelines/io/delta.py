@@ -7,49 +7,50 @@ appending it again, so an Airflow retry never duplicates rows.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from pipelines.io.storage import join, spark_uri
 
-LAYERS = ("bronze", "silver", "gold", "quarantine", "ops")
-
-
-@dataclass(frozen=True)
-class TableRef:
-    """A lake table: `<lake_root>/<layer>/<name>`."""
-
-    layer: str
-    name: str
-
-    def __post_init__(self) -> None:
-        if self.layer not in LAYERS:
-            raise ValueError(f"unknown layer {self.layer!r}; one of {LAYERS}")
-
-    def uri(self, lake_root: str) -> str:
-        """Where the table lives (as Spark addresses it)."""
-        return spark_uri(join(lake_root, self.layer, self.name))
-
-    def __str__(self) -> str:
-        return f"{self.layer}.{self.name}"
+def _path(uri: str) -> str:
+    """`uri` as a Delta SQL table identifier: delta.`<uri>`."""
+    return "delta.`" + uri.replace("`", "``") + "`"
 
 
 def exists(spark: SparkSession, uri: str) -> bool:
-    """True when a Delta table is at `uri`."""
-    from delta.tables import DeltaTable
+    """True when a Delta table is at `uri`.
 
-    return DeltaTable.isDeltaTable(spark, uri)
+    Asked in SQL (`DESCRIBE DETAIL`), which a Spark Connect session answers too; the Python
+    `DeltaTable` API needs Delta's Connect plugin on the server, which is not published.
+    """
+    from pyspark.errors import AnalysisException
+
+    try:
+        detail = spark.sql(f"DESCRIBE DETAIL {_path(uri)}").select("format").first()
+    except AnalysisException:
+        return False
+    return detail is not None and detail["format"] == "delta"
 
 
 def version(spark: SparkSession, uri: str) -> int | None:
     """The table's current version (None when there is no table)."""
-    from delta.tables import DeltaTable
+    latest = history(spark, uri, limit=1)
+    return int(latest[0]["version"]) if latest else None
 
+
+def round_trip(spark: SparkSession, uri: str, rows: int) -> int:
+    """Write `rows` rows to a new Delta table at `uri` and count them back (a set-up check)."""
+    spark.range(rows).write.format("delta").save(uri)
+    return spark.read.format("delta").load(uri).count()
+
+
+def history(spark: SparkSession, uri: str, limit: int | None = None) -> list[dict[str, Any]]:
+    """The table's commits, newest first ([] when there is no table)."""
     if not exists(spark, uri):
-        return None
-    return int(DeltaTable.forPath(spark, uri).history(1).select("version").first()[0])
+        return []
+    frame = spark.sql(f"DESCRIBE HISTORY {_path(uri)}" + (f" LIMIT {int(limit)}" if limit else ""))
+    return [r.asDict(recursive=True) for r in frame.collect()]
 
 
 def _in(column: str, values: Sequence[object]) -> str:

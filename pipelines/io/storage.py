@@ -1,17 +1,19 @@
 """Files on a local folder or an S3-compatible bucket, behind one small interface.
 
 Used by the driver for the landing zone (listing deliveries, reading manifests,
-checksumming files). Spark reads the same URIs itself through S3A.
+checksumming files) and by the generator (`Prefixed`: keys relative to a root).
+Spark reads the same URIs itself through S3A. Clients come from `pipelines.io.objectstore`.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Protocol
+from typing import IO, Any, Protocol
 
+from pipelines.io.objectstore import object_store
 from pipelines.settings import Settings
 
 CHUNK = 1 << 20
@@ -23,10 +25,12 @@ class Storage(Protocol):
     def exists(self, uri: str) -> bool: ...
     def list_dirs(self, uri: str) -> list[str]: ...
     def list_files(self, uri: str) -> list[str]: ...
+    def list_tree(self, uri: str) -> list[str]: ...
     def read_bytes(self, uri: str) -> bytes: ...
     def iter_chunks(self, uri: str) -> Iterator[bytes]: ...
     def open(self, uri: str) -> IO[bytes]: ...
     def write_bytes(self, uri: str, data: bytes) -> None: ...
+    def delete(self, uri: str) -> None: ...
     def delete_tree(self, uri: str) -> None: ...
 
 
@@ -54,6 +58,12 @@ class LocalStorage:
         path = Path(uri)
         return sorted(str(p) for p in path.iterdir() if p.is_file()) if path.is_dir() else []
 
+    def list_tree(self, uri: str) -> list[str]:
+        path = Path(uri)
+        if not path.is_dir():
+            return []
+        return sorted(join(uri, p.relative_to(path).as_posix()) for p in path.rglob("*") if p.is_file())
+
     def read_bytes(self, uri: str) -> bytes:
         return Path(uri).read_bytes()
 
@@ -66,45 +76,56 @@ class LocalStorage:
         return open(uri, "rb")
 
     def write_bytes(self, uri: str, data: bytes) -> None:
-        Path(uri).parent.mkdir(parents=True, exist_ok=True)
-        Path(uri).write_bytes(data)
+        """Write atomically: a temporary name, then a rename (readers never see half a file)."""
+        path = Path(uri)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+
+    def delete(self, uri: str) -> None:
+        Path(uri).unlink(missing_ok=True)
 
     def delete_tree(self, uri: str) -> None:
         shutil.rmtree(uri, ignore_errors=True)
 
 
-@dataclass
 class S3Storage:
-    """Storage on an S3-compatible object store (boto3)."""
+    """Storage on an S3-compatible object store, through a boto3 client (`ObjectStore.client()`)."""
 
-    settings: Settings
-
-    def __post_init__(self) -> None:
-        import boto3
-
-        self._s3 = boto3.client(
-            "s3",
-            endpoint_url=self.settings.s3_endpoint or None,
-            aws_access_key_id=self.settings.s3_access_key or None,
-            aws_secret_access_key=self.settings.s3_secret_key or None,
-            region_name=self.settings.s3_region,
-        )
+    def __init__(self, client: Any) -> None:
+        self._s3 = client
 
     @staticmethod
     def _split(uri: str) -> tuple[str, str]:
         bucket, _, key = uri.split("://", 1)[1].partition("/")
         return bucket, key
 
-    def _list(self, uri: str, dirs: bool) -> list[str]:
+    def _pages(self, uri: str, delimiter: str) -> Iterator[dict[str, Any]]:
         bucket, key = self._split(uri)
-        prefix = key.rstrip("/") + "/" if key else ""
+        kwargs: dict[str, Any] = {"Bucket": bucket, "Prefix": key.rstrip("/") + "/" if key else ""}
+        if delimiter:
+            kwargs["Delimiter"] = delimiter
+        while True:
+            page = self._s3.list_objects_v2(**kwargs)
+            yield page
+            if not page.get("IsTruncated"):
+                return
+            kwargs["ContinuationToken"] = page["NextContinuationToken"]
+
+    def _list(self, uri: str, dirs: bool) -> list[str]:
+        bucket, _ = self._split(uri)
         found: list[str] = []
-        for page in self._s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix, Delimiter="/"):
+        for page in self._pages(uri, "/"):
             if dirs:
                 found += [f"s3://{bucket}/{p['Prefix'].rstrip('/')}" for p in page.get("CommonPrefixes", [])]
             else:
                 found += [f"s3://{bucket}/{o['Key']}" for o in page.get("Contents", [])]
         return sorted(found)
+
+    def list_tree(self, uri: str) -> list[str]:
+        bucket, _ = self._split(uri)
+        return sorted(f"s3://{bucket}/{o['Key']}" for page in self._pages(uri, "") for o in page.get("Contents", []))
 
     def exists(self, uri: str) -> bool:
         bucket, key = self._split(uri)
@@ -131,22 +152,61 @@ class S3Storage:
         return io.BytesIO(self.read_bytes(uri))
 
     def write_bytes(self, uri: str, data: bytes) -> None:
+        """Upload an object (a single PUT is atomic for readers)."""
         bucket, key = self._split(uri)
         self._s3.put_object(Bucket=bucket, Key=key, Body=data)
 
-    def delete_tree(self, uri: str) -> None:
-        bucket, _ = self._split(uri)
-        for obj in self._list_recursive(uri):
-            self._s3.delete_object(Bucket=bucket, Key=self._split(obj)[1])
-
-    def _list_recursive(self, uri: str) -> list[str]:
+    def delete(self, uri: str) -> None:
         bucket, key = self._split(uri)
-        pages = self._s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=key.rstrip("/") + "/")
-        return [f"s3://{bucket}/{o['Key']}" for page in pages for o in page.get("Contents", [])]
+        self._s3.delete_object(Bucket=bucket, Key=key)
+
+    def delete_tree(self, uri: str) -> None:
+        for obj in self.list_tree(uri):
+            self.delete(obj)
+
+
+def is_remote(uri: str) -> bool:
+    """True for an object-store URI (`s3://`, `s3a://`)."""
+    return uri.startswith(("s3://", "s3a://"))
 
 
 def storage_for(uri: str, settings: Settings) -> Storage:
-    """The storage serving `uri`."""
-    if uri.startswith(("s3://", "s3a://")):
-        return S3Storage(settings)
+    """The storage serving `uri`, its client built from the settings' object store."""
+    if is_remote(uri):
+        return S3Storage(object_store(settings).client())
     return LocalStorage()
+
+
+class Prefixed:
+    """A storage location addressed by keys relative to its root (the generator's sink).
+
+    `Prefixed(storage, "s3://landing/deliveries").put("tax/returns/dt=…/part-00000.csv", data)`.
+    """
+
+    def __init__(self, storage: Storage, root: str) -> None:
+        self.storage = storage
+        self.root = root.rstrip("/")
+
+    def _uri(self, key: str) -> str:
+        return join(self.root, key) if key else self.root
+
+    def put(self, key: str, data: bytes) -> None:
+        """Write `data` under `key`, replacing what was there (atomically for readers)."""
+        self.storage.write_bytes(self._uri(key), data)
+
+    def get(self, key: str) -> bytes:
+        """Read the bytes under `key`."""
+        return self.storage.read_bytes(self._uri(key))
+
+    def list(self, prefix: str) -> list[str]:
+        """Keys under the folder-like `prefix`, relative to the root, sorted."""
+        strip = len(self.root) + 1
+        return sorted(uri[strip:] for uri in self.storage.list_tree(self._uri(prefix)))
+
+    def delete(self, key: str) -> None:
+        """Remove `key` if present."""
+        self.storage.delete(self._uri(key))
+
+    def url(self, key: str = "") -> str:
+        """Where `key` is (a path or an s3:// URL)."""
+        return self._uri(key)

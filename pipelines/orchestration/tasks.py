@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from pipelines.timezone import LOCAL_TZ
+
 log = logging.getLogger(__name__)
 
 
@@ -26,11 +28,15 @@ def business_date(context: dict[str, Any]) -> str:
         if not dates:
             raise ValueError("asset-triggered run: no triggering asset event carries a `dt`")
         return max(dates)
-    return start.in_timezone("Asia/Shanghai").date().isoformat() if hasattr(start, "in_timezone") else str(start)[:10]
+    return start.in_timezone(LOCAL_TZ).date().isoformat() if hasattr(start, "in_timezone") else str(start)[:10]
 
 
 def delivery_ready(sector: str, feed: str, **context: Any) -> bool:
-    """Sensor poke: True once the delivery's manifest exists (files without one are still being written)."""
+    """Sensor poke: True once the delivery's manifest exists (files without one are still being written).
+
+    A poke after the feed's `due` time without the manifest alerts (once per run).
+    """
+    from pipelines import alerts
     from pipelines.io.landing import delivery_uri, manifest_exists
     from pipelines.io.storage import storage_for
     from pipelines.settings import load_settings
@@ -43,6 +49,8 @@ def delivery_ready(sector: str, feed: str, **context: Any) -> bool:
         delivery_uri(settings.landing_root, sector, feed, dt),
         "complete" if ready else "no _manifest.json yet, waiting",
     )
+    if not ready:
+        alerts.late_delivery(settings, sector, feed, dt, alerts.task_fields(context))
     return ready
 
 
@@ -62,8 +70,10 @@ def run_step(sector: str, layer: str, table: str, **context: Any) -> dict[str, A
     from pipelines.core.plan import plan
     from pipelines.core.runner import execute
     from pipelines.core.steps import RunContext
+    from pipelines.quality.docs import docs_url
+    from pipelines.quality.gate import GateFailed
     from pipelines.settings import load_settings
-    from pipelines.spark import get_session
+    from pipelines.spark import open_lake
 
     settings = load_settings()
     spec = registry.SECTORS[sector]
@@ -76,16 +86,29 @@ def run_step(sector: str, layer: str, table: str, **context: Any) -> dict[str, A
         task_id=getattr(ti, "task_id", ""),
         try_number=int(getattr(ti, "try_number", 0) or 0),
     )
-    spark = get_session(settings, f"{sector}.{step.task_id}")
-    result = execute(spark, settings, spec, step, ctx)
-    ops.record(spark, settings, ctx, [result])
+    lake = open_lake(settings, f"{sector}.{step.task_id}")
+    try:
+        result = execute(lake, spec, step, ctx)
+    except GateFailed as err:
+        _push_docs(ti, err.result.docs)
+        raise
+    _push_docs(ti, result.docs)
+    ops.record(lake, ctx, [result])
     _stamp_outlet(context, layer, table, ctx.dt)
     log.info("%s", result.log_line())
     for reason, count in sorted(result.reasons.items()):
         log.info("  quarantined for %s: %d", reason, count)
     if result.docs:
-        log.info("Data Docs: file://%s", result.docs)
+        log.info("Data Docs: %s", docs_url(settings, result.docs))
     return asdict(result)
+
+
+def _push_docs(ti: Any, page: str) -> None:
+    """Keep the step's Data Docs page for its UI link (`pipelines.orchestration.links`)."""
+    if ti is not None and page:
+        from pipelines.orchestration.links import DOCS_XCOM
+
+        ti.xcom_push(key=DOCS_XCOM, value=page)
 
 
 def publish_directory(**context: Any) -> str:
@@ -105,6 +128,6 @@ def _stamp_outlet(context: dict[str, Any], layer: str, table: str, dt: str) -> N
         return
     from airflow.sdk import Asset
 
-    from pipelines.orchestration.factory import asset_uri
+    from pipelines.orchestration.assets import asset_uri
 
     outlets[Asset(asset_uri(layer, table))].extra["dt"] = dt

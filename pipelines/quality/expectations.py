@@ -23,9 +23,7 @@ from great_expectations.expectations.metrics.map_metric_provider import (
 )
 
 from pipelines import ids
-
-ICD10_PATTERN = r"^[A-TV-Z][0-9]{2}(\.[0-9A-Z]{1,4})?$"
-PLATE_PATTERN = r"^[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-HJ-NP-Z][A-HJ-NP-Z0-9]{5,6}$"
+from pipelines.ids import ICD10_PATTERN, PLATE_PATTERN
 
 
 def _spark_checks():  # noqa: ANN202 - imported lazily: pyspark only when the Spark engine runs

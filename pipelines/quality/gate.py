@@ -11,15 +11,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import yaml
-
+from pipelines.quality.suites import load_suite, policy_meta, quarantine_rule
 from pipelines.settings import Settings
-
-SUITES_DIR = Path(__file__).resolve().parents[2] / "quality" / "suites"
-POLICIES = ("block", "warn")
 
 
 @dataclass(frozen=True)
@@ -82,18 +77,6 @@ class GateFailed(Exception):
         )
 
 
-def load_suite(layer: str, table: str) -> list[dict[str, Any]]:
-    """The expectations of `quality/suites/<layer>/<table>.yaml` (empty when there is none)."""
-    path = SUITES_DIR / layer / f"{table}.yaml"
-    if not path.exists():
-        return []
-    entries = yaml.safe_load(path.read_text("utf-8"))["expectations"]
-    for entry in entries:
-        if entry.get("policy", "block") not in POLICIES:
-            raise ValueError(f"{path}: policy must be one of {POLICIES}: {entry}")
-    return entries
-
-
 def quarantine_gate(table: str, rows: int, quarantined: int) -> GateResult:
     """The delivery-level threshold of a silver suite: `quarantine: {max_share: 0.01, policy: block}`.
 
@@ -105,8 +88,7 @@ def quarantine_gate(table: str, rows: int, quarantined: int) -> GateResult:
     Returns:
         A result with one outcome (none when the suite sets no threshold).
     """
-    path = SUITES_DIR / "silver" / f"{table}.yaml"
-    rule = (yaml.safe_load(path.read_text("utf-8")) or {}).get("quarantine") if path.exists() else None
+    rule = quarantine_rule(table)
     name = f"silver.{table}"
     if not rule:
         return GateResult(name, name)
@@ -133,9 +115,11 @@ def _context(settings: Settings) -> Any:
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
         import pipelines.quality.expectations  # noqa: F401 - registers the domain expectations
+        from pipelines.quality.docs import ensure_offline_site
 
         context = gx.get_context(mode="file", project_root_dir=settings.docs_dir)
         context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        ensure_offline_site(context, settings.docs_dir)
         _CONTEXTS[settings.docs_dir] = context
     return _CONTEXTS[settings.docs_dir]
 
@@ -145,11 +129,6 @@ def _get_or_add(getter: Any, adder: Any, name: str) -> Any:
         return getter(name)
     except Exception:  # GX raises different errors per store when a name is unknown
         return adder(name)
-
-
-def policy_meta(entry: dict[str, Any]) -> dict[str, str]:
-    """The GX `meta` of a suite entry: its policy (default block) and why."""
-    return {"policy": entry.get("policy", "block"), "why": entry.get("why", "")}
 
 
 def run_gate(
@@ -231,10 +210,8 @@ def _store_and_render(name: str, results: list[Any], run_id: str, settings: Sett
     )
     key = ValidationResultIdentifier(ExpectationSuiteIdentifier(name), run, batch_identifier=name)
     ctx.validation_results_store.set(key, suite_result)
-    ctx.build_data_docs(resource_identifiers=[key])
-    from pipelines.quality.docs import make_offline
-
-    return make_offline(settings.docs_dir, page_for(settings.docs_dir, key))
+    ctx.build_data_docs(resource_identifiers=[key])  # the site's backend writes it offline-ready
+    return page_for(settings.docs_dir, key)
 
 
 def page_for(docs_dir: str, key: Any) -> str:
@@ -271,10 +248,8 @@ def _run_gx(frame: Any, name: str, entries: list[dict[str, Any]], run_id: str, s
     )
     run = checkpoint.run(batch_parameters={"dataframe": frame}, run_id=RunIdentifier(run_name=run_id))
     outcomes = tuple(_outcome(r) for v in run.run_results.values() for r in v.results)
-    from pipelines.quality.docs import site_dir
-
-    index = site_dir(settings.docs_dir) / "index.html"
-    return GateResult(name, name, outcomes, str(index))
+    pages = [page_for(settings.docs_dir, key) for key in run.run_results]
+    return GateResult(name, name, outcomes, pages[0] if pages else "")
 
 
 def enforce(result: GateResult) -> GateResult:

@@ -21,7 +21,8 @@ from typing import Any
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from pipelines.quality.expectations import ICD10_PATTERN, PLATE_PATTERN
+from pipelines.ids import ICD10_PATTERN, PLATE_PATTERN
+from pipelines.quality.suites import policy_meta
 from pipelines.transforms import identifiers
 
 
@@ -135,20 +136,25 @@ def _result(c: Compiled, row: dict[str, Any], rows: int) -> dict[str, Any]:
     }
 
 
+def _aggregate(frame: DataFrame, aggregates: list[Column]) -> dict[str, Any]:
+    """The one row of a global aggregation, as a dict."""
+    row = frame.agg(*aggregates).first()
+    assert row is not None  # a global aggregation always returns one row
+    return row.asDict()
+
+
 def evaluate(frame: DataFrame, compiled: list[Compiled]) -> list[Any]:
     """Run the compiled suite over `frame` in one aggregation; GX results, in suite order."""
     from great_expectations.core import ExpectationValidationResult
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
-    from pipelines.quality.gate import policy_meta
-
     # Distinct counts share an aggregation badly (Spark expands every row once per distinct
     # group), so uniqueness checks get an aggregation each; everything else is one pass.
     plain = [c for c in compiled if c.type not in UNIQUE]
-    row = frame.agg(F.count(F.lit(1)).alias("rows"), *[a for c in plain for a in c.aggregates()]).first().asDict()
+    row = _aggregate(frame, [F.count(F.lit(1)).alias("rows"), *[a for c in plain for a in c.aggregates()]])
     for c in compiled:
         if c.type in UNIQUE:
-            row.update(frame.agg(*c.aggregates()).first().asDict())
+            row.update(_aggregate(frame, c.aggregates()))
     results = []
     for c in compiled:
         outcome = _result(c, row, int(row["rows"]))

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
+from pipelines.timezone import LOCAL_TZ
 from pipelines.transforms.identifiers import city_code
 
 Transform = Callable[[DataFrame], DataFrame]
@@ -59,4 +60,4 @@ def with_industry_section(industry_column: str = "industry_code", output: str = 
 
 def local_date(timestamp: Column) -> Column:
     """The Asia/Shanghai calendar date of a UTC instant."""
-    return F.to_date(F.from_utc_timestamp(timestamp, "Asia/Shanghai"))
+    return F.to_date(F.from_utc_timestamp(timestamp, LOCAL_TZ))

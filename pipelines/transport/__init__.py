@@ -1,7 +1,7 @@
 """The transport sector (省交通运输厅): gantry register, ETC passages and hub passenger
 flow to hourly gantry traffic and hourly hub flow."""
 
-from pipelines.core.spec import Catalog, FeedSpec, GoldSpec, Sector, SilverSpec
+from pipelines.core.spec import Catalog, FeedSpec, GoldSpec, Sector, SilverSpec, WriteMode
 
 OWNER = "江苏省交通运输厅 Jiangsu Provincial Department of Transport"
 
@@ -14,9 +14,7 @@ SECTOR = Sector(
             feed=FeedSpec("transport", "gantries"),
             transform="pipelines.transport.silver:clean_gantries",
             key=("gantry_id",),
-            order_by=("_dt",),
-            partition_by="",
-            write="snapshot",
+            write=WriteMode.SNAPSHOT,
             catalog=Catalog(
                 owner=OWNER,
                 description="Highway ETC gantry register as last delivered: road, km marker, direction, location.",
@@ -29,7 +27,6 @@ SECTOR = Sector(
             feed=FeedSpec("transport", "etc_passages"),
             transform="pipelines.transport.silver:clean_passages",
             key=("passage_id",),
-            order_by=("_dt",),
             partition_by="date",
             catalog=Catalog(
                 owner=OWNER,
@@ -47,7 +44,6 @@ SECTOR = Sector(
             feed=FeedSpec("transport", "hub_flow"),
             transform="pipelines.transport.silver:clean_hub_flow",
             key=("hub_id", "window_start"),
-            order_by=("_dt",),
             partition_by="date",
             catalog=Catalog(
                 owner=OWNER,

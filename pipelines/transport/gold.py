@@ -13,6 +13,7 @@ from datetime import date
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
+from pipelines.timezone import LOCAL_TZ
 from pipelines.transport.silver import TRUCK_CLASSES
 
 GANTRY_GRAIN = ("date", "hour", "gantry_id")
@@ -23,7 +24,7 @@ PEAK_OVER_MEAN = 1.0  # ... and its flow is above the hub-day's mean hourly flow
 
 def local_hour_of_day(hour: Column) -> Column:
     """Hour (0-23) on the Asia/Shanghai clock of a UTC instant."""
-    return F.hour(F.from_utc_timestamp(hour, "Asia/Shanghai"))
+    return F.hour(F.from_utc_timestamp(hour, LOCAL_TZ))
 
 
 def gantry_hourly(sources: Mapping[str, DataFrame], as_of: date) -> DataFrame:

@@ -13,30 +13,13 @@ from pipelines.core.contract import load_contract
 from pipelines.ids import JIANGSU_PLATE_CITIES
 from pipelines.transforms.common import local_date, with_city_code
 
-LINEAGE = ("_batch_id", "_dt", "_source_file", "_row_no", "_ingested_at")
 TRUCK_CLASSES = (11, 16)  # inclusive range of truck vehicle classes (FEEDS.md)
 SPECIAL_CLASSES = (21, 26)
 NEW_ENERGY_PLATE_LENGTH = 8  # new-energy (green) plates have 6 serial characters, others 5
 
 
-def _contract_columns(feed: str) -> list[str]:
-    return [c.name for c in load_contract("transport", feed).columns]
-
-
-def gantries_columns() -> list[str]:
-    """Columns of `silver.transport_gantries`, in order."""
-    return [*_contract_columns("gantries"), "city_code", *LINEAGE]
-
-
-def passages_columns() -> list[str]:
-    """Columns of `silver.transport_etc_passages` before tokenization (`plate_no` still in clear)."""
-    derived = ["plate_province", "plate_city_code", "plate_type", "vehicle_category", "date", "hour"]
-    return [*_contract_columns("etc_passages"), *derived, *LINEAGE]
-
-
-def hub_flow_columns() -> list[str]:
-    """Columns of `silver.transport_hub_flow`, in order."""
-    return [*_contract_columns("hub_flow"), "city_code", "date", *LINEAGE]
+# Columns derived from the plate, kept once `plate_no` is tokenized.
+PASSAGE_DERIVED = ("plate_province", "plate_city_code", "plate_type", "vehicle_category", "date", "hour")
 
 
 def clean_gantries(valid: DataFrame) -> DataFrame:
@@ -48,7 +31,7 @@ def clean_gantries(valid: DataFrame) -> DataFrame:
     Returns:
         The silver columns.
     """
-    return valid.transform(with_city_code()).select(*gantries_columns())
+    return valid.transform(with_city_code()).select(*load_contract("transport", "gantries").silver_columns("city_code"))
 
 
 def plate_city_code(plate: Column) -> Column:
@@ -103,7 +86,7 @@ def clean_passages(valid: DataFrame) -> DataFrame:
         valid.transform(with_plate_derivatives)
         .withColumn("vehicle_category", vehicle_category(F.col("vehicle_class")))
         .transform(with_passage_time)
-        .select(*passages_columns())
+        .select(*load_contract("transport", "etc_passages").silver_columns(*PASSAGE_DERIVED))
     )
 
 
@@ -119,5 +102,5 @@ def clean_hub_flow(valid: DataFrame) -> DataFrame:
     return (
         valid.transform(with_city_code())
         .withColumn("date", local_date(F.col("window_start")))
-        .select(*hub_flow_columns())
+        .select(*load_contract("transport", "hub_flow").silver_columns("city_code", "date"))
     )

@@ -11,7 +11,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from pipelines.generate import generate
-from pipelines.generate.sink import LocalSink
+from pipelines.io.storage import LocalStorage, Prefixed
 from tests.generate.conftest import deliveries
 
 
@@ -52,11 +52,11 @@ def test_truth_summary_counts_rows_per_file(landing: Path) -> None:
         assert summary["rows_per_file"] == {f["name"]: f["rows"] for f in manifest["files"]}
 
 
-class RecordingSink(LocalSink):
+class RecordingSink(Prefixed):
     """A local sink that remembers the order of writes."""
 
     def __init__(self, root: Path) -> None:
-        super().__init__(root)
+        super().__init__(LocalStorage(), str(root))
         self.order: list[str] = []
 
     def put(self, key: str, data: bytes) -> None:

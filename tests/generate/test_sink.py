@@ -1,4 +1,4 @@
-"""The object-store sink: key layout (through a fake client) and settings from the environment."""
+"""The generator's sink: key layout on an object store (through a folder-backed client) and settings from the environment."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ import io
 from pathlib import Path
 
 from pipelines.generate import generate
-from pipelines.generate.sink import S3Sink, open_sink, s3_settings
+from pipelines.generate.sink import open_sink
+from pipelines.io.objectstore import object_store
+from pipelines.io.storage import Prefixed, S3Storage
+from pipelines.settings import load_settings
 
 
 class FolderClient:
@@ -50,7 +53,7 @@ def test_s3_key_layout(tmp_path: Path, monkeypatch) -> None:
 
 
 def test_s3_sink_lists_relative_keys(tmp_path: Path) -> None:
-    sink = S3Sink("bucket", "a/b/", FolderClient(tmp_path))
+    sink = Prefixed(S3Storage(FolderClient(tmp_path)), "s3://bucket/a/b/")
     sink.put("x/dt=1/part-00000.csv", b"1")
     sink.put("x/dt=1/_manifest.json", b"{}")
     assert sink.list("x/dt=1/") == ["x/dt=1/_manifest.json", "x/dt=1/part-00000.csv"]
@@ -67,14 +70,22 @@ def test_s3_settings_come_from_the_environment() -> None:
         "LAKEHOUSE_S3_SECRET_KEY": "s",
         "LAKEHOUSE_S3_REGION": "",
     }
-    settings = s3_settings(env)
-    assert (settings.endpoint, settings.access_key, settings.secret_key, settings.region) == (
+    store = object_store(load_settings(env))
+    assert (store.endpoint, store.access_key, store.secret_key, store.region) == (
         "http://store:8333",
         "k",
         "s",
-        None,
+        "",
     )
-    assert s3_settings({}).endpoint is None
+    assert object_store(load_settings({})).endpoint == ""
+
+
+def test_s3_settings_come_from_the_settings_file(tmp_path: Path) -> None:
+    """The generator's sink uses the same settings as the rest of the lake, settings file included."""
+    settings_file = tmp_path / "lake.toml"
+    settings_file.write_text('s3_endpoint = "http://store:8333"\ns3_access_key = "from-file"\n', "utf-8")
+    store = object_store(load_settings({"LAKEHOUSE_SETTINGS_FILE": str(settings_file)}))
+    assert (store.endpoint, store.access_key) == ("http://store:8333", "from-file")
 
 
 def test_local_location_gives_a_local_sink(tmp_path: Path) -> None:

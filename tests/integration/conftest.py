@@ -19,6 +19,7 @@ def analyst_lake(spark, settings, tmp_path_factory):
     from pipelines.core.runner import run_sector
     from pipelines.core.steps import RunContext
     from pipelines.generate.api import generate
+    from pipelines.io.lake import Lake
 
     root = tmp_path_factory.mktemp("analyst_lake")
     lake = settings.with_overrides(
@@ -28,9 +29,9 @@ def analyst_lake(spark, settings, tmp_path_factory):
         metastore_dir=str(root / "metastore"),
     )
     generate(lake.landing_root, date.fromisoformat(ANALYST_DT), scale=0.3, seed=11, sectors=list(ANALYST_SECTORS))
-    ctx = RunContext("it-analyst", ANALYST_DT, dag_id="cli")
+    ctx, io = RunContext("it-analyst", ANALYST_DT, dag_id="cli"), Lake(spark, lake)
     for name in ANALYST_SECTORS:
-        for result in run_sector(spark, lake, registry.SECTORS[name], ctx):
-            ops.record(spark, lake, ctx, [result])
+        for result in run_sector(io, registry.SECTORS[name], ctx):
+            ops.record(io, ctx, [result])
     build_directory(lake)
     return lake

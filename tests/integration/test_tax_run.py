@@ -19,9 +19,11 @@ from pipelines.core.runner import run_sector
 from pipelines.core.steps import RunContext, ingest_bronze, promote_silver
 from pipelines.generate.api import generate
 from pipelines.io import delta
-from pipelines.io.delta import TableRef
+from pipelines.io.lake import Lake
 from pipelines.io.landing import DeliveryRejected
+from pipelines.io.refs import TableRef
 from pipelines.quality import gate
+from pipelines.quality import suites as suites_module
 from pipelines.query import read_table
 
 pytestmark = pytest.mark.integration
@@ -90,7 +92,7 @@ def tax_lake(spark, settings, tmp_path_factory):
     generate(run_settings.landing_root, date(2026, 11, 2), days=2, scale=0.3, seed=7, sectors=["tax"], defect_rate=0.05)
     results = []
     for dt in DAYS:
-        results += list(run_sector(spark, run_settings, registry.SECTORS["tax"], RunContext("it-1", dt)))
+        results += list(run_sector(Lake(spark, run_settings), registry.SECTORS["tax"], RunContext("it-1", dt)))
     return run_settings, results
 
 
@@ -137,7 +139,7 @@ def test_rerun_leaves_the_same_tables(spark, tax_lake) -> None:
     settings, _ = tax_lake
     before = (_gold_now(settings), sorted(map(str, read_table(settings, "silver", "tax_returns"))).__len__())
     for dt in DAYS:
-        list(run_sector(spark, settings, registry.SECTORS["tax"], RunContext("it-rerun", dt)))
+        list(run_sector(Lake(spark, settings), registry.SECTORS["tax"], RunContext("it-rerun", dt)))
     assert (_gold_now(settings), len(read_table(settings, "silver", "tax_returns"))) == before
     assert len(read_table(settings, "quarantine", "tax_returns")) == sum(
         1 for dt in DAYS for t in _truth(Path(settings.landing_root), dt) if t["defect"] in ROW_DEFECTS
@@ -158,7 +160,7 @@ def test_rejected_delivery_writes_nothing_and_names_the_file(spark, tax_lake) ->
     uri = TableRef("bronze", "tax_returns").uri(settings.lake_root)
     before = delta.version(spark, uri)
     with pytest.raises(DeliveryRejected, match=r"dt=2026-11-04 rejected: file part-\d+\.csv: checksum_mismatch"):
-        ingest_bronze(spark, settings, registry.SECTORS["tax"].feeds[0], RunContext("it-bad", "2026-11-04"))
+        ingest_bronze(Lake(spark, settings), registry.SECTORS["tax"].feeds[0], RunContext("it-bad", "2026-11-04"))
     assert delta.version(spark, uri) == before
 
 
@@ -170,12 +172,12 @@ def test_blocking_gate_leaves_silver_at_the_same_version(spark, tax_lake, tmp_pa
         "expectations:\n  - type: expect_column_values_to_be_between\n"
         "    kwargs: {column: tax_paid_cny, max_value: 0}\n    policy: block\n"
     )
-    monkeypatch.setattr(gate, "SUITES_DIR", tmp_path / "suites")
+    monkeypatch.setattr(suites_module, "SUITES_DIR", tmp_path / "suites")
     uri = TableRef("silver", "tax_returns").uri(settings.lake_root)
     before = delta.version(spark, uri)
     with pytest.raises(
         gate.GateFailed,
         match=r"silver.tax_returns.*expect_column_values_to_be_between\(tax_paid_cny\) \[block\]: \d+ failing",
     ):
-        promote_silver(spark, settings, registry.SECTORS["tax"].silver[0], RunContext("it-gate", DAYS[0]))
+        promote_silver(Lake(spark, settings), registry.SECTORS["tax"].silver[0], RunContext("it-gate", DAYS[0]))
     assert delta.version(spark, uri) == before

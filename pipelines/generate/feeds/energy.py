@@ -64,6 +64,8 @@ def _fresh_meter_ids(columns: d.Columns, rows: np.ndarray, rng: np.random.Genera
 def _meter_bad_uscc() -> d.Recipe:
     """invalid_uscc on a meter row; a household row first becomes a shop's meter row."""
     inner = d.bad_uscc("uscc")
+    assert inner.cell is not None
+    cell = inner.cell
 
     def apply(columns: d.Columns, row: int, spoil: d.Spoil) -> str:
         if not columns["uscc"][row]:
@@ -71,7 +73,7 @@ def _meter_bad_uscc() -> d.Recipe:
             d.set_cell(columns, "uscc", row, str(make_usccs(spoil.rng, division, np.array(["92"]))[0]))
             d.set_cell(columns, "customer_type", row, "commercial")
             d.set_cell(columns, "industry_code", row, "G52")
-        return inner.cell(columns, row, spoil)
+        return cell(columns, row, spoil)
 
     return d.Recipe("invalid_uscc", cell=apply)
 

@@ -8,6 +8,7 @@ from pyspark.sql import functions as F
 
 from pipelines.core.spec import Catalog, GoldSpec
 from pipelines.core.steps import _unparsed_text
+from pipelines.io.refs import TableRef
 from pipelines.transforms.common import DUPLICATE, mark_exact_duplicates
 
 CATALOG = Catalog(owner="o", description="d")
@@ -17,8 +18,8 @@ def test_whole_sources_are_left_out_of_the_partitioned_sources() -> None:
     spec = GoldSpec(
         "g", ("facts", "silver.register", "gold.other"), "m:f", "date", CATALOG, whole_sources=("silver.register",)
     )
-    assert spec.source_refs == (("silver", "facts"), ("silver", "register"), ("gold", "other"))
-    assert spec.partitioned_refs == (("silver", "facts"), ("gold", "other"))
+    assert spec.source_refs == (TableRef("silver", "facts"), TableRef("silver", "register"), TableRef("gold", "other"))
+    assert spec.partitioned_refs == (TableRef("silver", "facts"), TableRef("gold", "other"))
 
 
 @pytest.mark.parametrize(

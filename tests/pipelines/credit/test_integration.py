@@ -15,6 +15,7 @@ from lake_oracles.pii import findings
 from pipelines.core.runner import run_sector
 from pipelines.core.steps import RunContext
 from pipelines.generate import generate
+from pipelines.io.lake import Lake
 from pipelines.query import read_table
 from pipelines.registry import SECTORS
 
@@ -39,7 +40,9 @@ def run(spark, settings, tmp_path_factory):
         landing_root=str(root / "landing"), lake_root=str(root / "lake"), docs_dir=str(root / "docs")
     )
     generate(lake.landing_root, START, days=len(DATES), scale=0.02, seed=7, sectors=["credit"], defect_rate=0.05)
-    results = [r for day in DATES for r in run_sector(spark, lake, SECTORS["credit"], RunContext("it-credit", day))]
+    results = [
+        r for day in DATES for r in run_sector(Lake(spark, lake), SECTORS["credit"], RunContext("it-credit", day))
+    ]
     return Path(lake.landing_root), lake, results
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from pipelines.credit.silver import clean_legal_entities, clean_sanctions, legal_entity_columns, sanctions_columns
+from pipelines.core.contract import load_contract
+from pipelines.credit.silver import clean_legal_entities, clean_sanctions
 
 LINEAGE = (
     "_batch_id string, _dt date, _source_file string, _row_no long, _ingested_at timestamp, _extra map<string,string>"
@@ -58,7 +59,7 @@ def test_clean_legal_entities_derives_city_and_section_and_keeps_every_change(sp
         ),
     ]
     out = spark.createDataFrame(rows, ENTITY_IN).transform(clean_legal_entities)
-    assert out.columns == legal_entity_columns()
+    assert out.columns == load_contract("credit", "legal_entity").silver_columns("city_code", "industry_section")
     assert {(r.city_code, r.industry_section) for r in out.collect()} == {("320500", "C")}
     assert out.count() == 2
 
@@ -86,4 +87,4 @@ def test_clean_sanctions_selects_contract_columns_and_lineage(spark) -> None:
         {"source_system": "xyjs"},
     )
     out = spark.createDataFrame([row], schema).transform(clean_sanctions)
-    assert out.columns == sanctions_columns()
+    assert out.columns == load_contract("credit", "sanctions").silver_columns()

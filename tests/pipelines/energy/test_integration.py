@@ -17,6 +17,7 @@ from pipelines import registry
 from pipelines.core.runner import run_sector
 from pipelines.core.steps import RunContext
 from pipelines.generate.api import generate
+from pipelines.io.lake import Lake
 from pipelines.query import read_table
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]  # ~2 min on an idle laptop (12 gated steps)
@@ -111,7 +112,7 @@ def energy_lake(spark, settings, tmp_path_factory):
     )
     results = []
     for dt in DAYS:
-        results += list(run_sector(spark, run_settings, registry.SECTORS["energy"], RunContext("it-energy", dt)))
+        results += list(run_sector(Lake(spark, run_settings), registry.SECTORS["energy"], RunContext("it-energy", dt)))
     return run_settings, results
 
 

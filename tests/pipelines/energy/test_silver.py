@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime
 import pytest
 from chispa import assert_df_equality
 
-from pipelines.energy.silver import blank_as_null, clean_meters, clean_readings, meters_columns, readings_columns
+from pipelines.core.contract import load_contract
+from pipelines.energy.silver import blank_as_null, clean_meters, clean_readings
 
 LINEAGE_SCHEMA = "_batch_id string, _dt date, _source_file string, _row_no long, _ingested_at timestamp"
 LINEAGE = ("b", date(2026, 11, 1), "f", 1, None)
@@ -29,7 +30,7 @@ def test_clean_meters_derives_city_and_section_and_nulls_household_codes(spark) 
         ("E2", "A2", "residential", "", "320102", "", 6.0, date(2010, 1, 1), "in_service", *LINEAGE),
     ]
     out = spark.createDataFrame(rows, METERS_IN).transform(clean_meters)
-    assert out.columns == meters_columns()
+    assert out.columns == load_contract("energy", "meters").silver_columns("city_code", "industry_section")
     got = {r.meter_id: (r.uscc, r.industry_code, r.city_code, r.industry_section) for r in out.collect()}
     assert got == {"E1": ("U1", "C13", "320500", "C"), "E2": (None, None, "320100", None)}
 
@@ -46,6 +47,6 @@ def test_clean_meters_derives_city_and_section_and_nulls_household_codes(spark) 
 def test_clean_readings_dates_a_reading_by_its_interval_start(spark, reading_ts, day, slot) -> None:
     schema = "meter_id string, reading_ts timestamp, kwh double, quality int, " + LINEAGE_SCHEMA
     out = spark.createDataFrame([("E1", reading_ts, 0.5, 0, *LINEAGE)], schema).transform(clean_readings)
-    assert out.columns == readings_columns()
+    assert out.columns == load_contract("energy", "readings").silver_columns("date", "slot")
     row = out.first()
     assert (row.date, row.slot) == (day, slot)

@@ -18,6 +18,7 @@ from lake_oracles.pii import findings
 from pipelines.core.runner import run_sector
 from pipelines.core.steps import RunContext
 from pipelines.generate import generate
+from pipelines.io.lake import Lake
 from pipelines.query import read_table
 from pipelines.registry import SECTORS
 
@@ -59,7 +60,9 @@ def run(spark, settings, tmp_path_factory):
     tax_days = _tax_days(landing)
     plan = [("credit", AS_OF.isoformat()), ("energy", AS_OF.isoformat())]
     plan += [("tax", day) for day in tax_days] + [("enterprise", AS_OF.isoformat())]
-    results = [r for sector, day in plan for r in run_sector(spark, lake, SECTORS[sector], RunContext("it-360", day))]
+    results = [
+        r for sector, day in plan for r in run_sector(Lake(spark, lake), SECTORS[sector], RunContext("it-360", day))
+    ]
     return landing, lake, tax_days, results
 
 

@@ -18,6 +18,7 @@ from pipelines.core.runner import run_sector
 from pipelines.core.steps import RunContext
 from pipelines.generate import generate
 from pipelines.generate.feeds.health import outbreak
+from pipelines.io.lake import Lake
 from pipelines.query import read_table
 from pipelines.registry import SECTORS
 
@@ -51,7 +52,9 @@ def run(spark, settings, tmp_path_factory):
         generate(
             lake.landing_root, start, days=DAYS_PER_WEEK, scale=SCALE, seed=SEED, sectors=["health"], defect_rate=0.02
         )
-    results = [r for day in DATES for r in run_sector(spark, lake, SECTORS["health"], RunContext("it-health", day))]
+    results = [
+        r for day in DATES for r in run_sector(Lake(spark, lake), SECTORS["health"], RunContext("it-health", day))
+    ]
     return Path(lake.landing_root), lake, results
 
 

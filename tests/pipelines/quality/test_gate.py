@@ -9,6 +9,7 @@ import pytest
 
 from pipelines import ids
 from pipelines.quality import gate
+from pipelines.quality import suites as suites_module
 
 GOOD = "91320102MA1X2Y3K4" + ids.uscc_check_char("91320102MA1X2Y3K4")
 SUITE = """
@@ -35,7 +36,7 @@ ROWS = [
 def suites(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / "silver").mkdir()
     (tmp_path / "silver" / "things.yaml").write_text(SUITE)
-    monkeypatch.setattr(gate, "SUITES_DIR", tmp_path)
+    monkeypatch.setattr(suites_module, "SUITES_DIR", tmp_path)
     return tmp_path
 
 
@@ -90,7 +91,7 @@ def test_data_docs_page_renders_with_local_assets_only(spark, fresh_settings, su
 def test_quarantine_threshold(tmp_path, monkeypatch) -> None:
     (tmp_path / "silver").mkdir()
     (tmp_path / "silver" / "t.yaml").write_text("expectations: []\nquarantine: {max_share: 0.01, policy: block}\n")
-    monkeypatch.setattr(gate, "SUITES_DIR", tmp_path)
+    monkeypatch.setattr(suites_module, "SUITES_DIR", tmp_path)
     assert gate.quarantine_gate("t", 1000, 10).passed
     with pytest.raises(gate.GateFailed, match=r"quarantined_share_at_most.*11 failing"):
         gate.enforce(gate.quarantine_gate("t", 1000, 11))

@@ -9,14 +9,13 @@ import pytest
 from chispa import assert_df_equality
 from pyspark.sql import functions as F
 
+from pipelines.core.contract import load_contract
 from pipelines.transforms.pii import tokenize
 from pipelines.transport.silver import (
+    PASSAGE_DERIVED,
     clean_gantries,
     clean_hub_flow,
     clean_passages,
-    gantries_columns,
-    hub_flow_columns,
-    passages_columns,
     plate_city_code,
     vehicle_category,
 )
@@ -49,7 +48,7 @@ def test_clean_passages_keeps_only_plate_derivatives(spark, plate, province, cit
 
 def test_clean_passages_then_tokenize_leaves_no_plate_in_clear(spark) -> None:
     out = spark.createDataFrame([_passage("苏E14X32")], PASSAGES_IN).transform(clean_passages)
-    assert out.columns == passages_columns()
+    assert out.columns == load_contract("transport", "etc_passages").silver_columns(*PASSAGE_DERIVED)
     tokenized = out.transform(tokenize(["plate_no"], "k"))
     assert "plate_no" not in tokenized.columns
     values = [str(v) for v in tokenized.first()]
@@ -92,7 +91,7 @@ def test_clean_gantries_derives_the_city(spark) -> None:
     )
     out = spark.createDataFrame([("G1", "G2", 222.24, "up", "321081", 32.15, 119.40, *LINEAGE)], schema)
     out = out.transform(clean_gantries)
-    assert out.columns == gantries_columns()
+    assert out.columns == load_contract("transport", "gantries").silver_columns("city_code")
     assert out.first().city_code == "321000"
 
 
@@ -104,6 +103,6 @@ def test_clean_hub_flow_dates_a_window_by_local_day(spark) -> None:
     start = datetime(2026, 10, 31, 16, 0, tzinfo=UTC)  # 00:00 local on 2026-11-01
     out = spark.createDataFrame([("H1", "南京南站", "rail", "320102", start, 5, 3, 4, *LINEAGE)], schema)
     out = out.transform(clean_hub_flow)
-    assert out.columns == hub_flow_columns()
+    assert out.columns == load_contract("transport", "hub_flow").silver_columns("city_code", "date")
     row = out.first()
     assert (row.date, row.city_code) == (date(2026, 11, 1), "320100")

@@ -1,0 +1,99 @@
+"""The lake's one IO object: every read, write, version and history of a table goes through `Lake`.
+
+Steps name tables (`TableRef("silver", "tax_returns")`) and write rules
+(`MergeLatest(...)`); only this object (with `pipelines.io.delta` beneath it) knows that a
+table is a Delta folder under `settings.lake_root`, on a local disk or an object store, and
+how each rule is carried out. The landing zone is reached through it too, so a step reads
+as read → transforms → gate → write. Maintenance, SQL registration, lineage and a Spark
+Connect session plug in here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from pipelines.io import delta
+from pipelines.io.refs import (
+    MergeHistory,
+    MergeLatest,
+    Overwrite,
+    ReplacePartitions,
+    TableRef,
+    Upsert,
+    WriteRule,
+)
+from pipelines.settings import Settings
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+    from pipelines.core.contract import FeedContract
+    from pipelines.io.landing import Delivery
+
+
+@dataclass(frozen=True)
+class Lake:
+    """The tables of one deployment, as one Spark session sees them.
+
+    Args:
+        spark: the session (built once at the entry point).
+        settings: where the lake and the landing zone are.
+    """
+
+    spark: SparkSession
+    settings: Settings
+
+    def uri(self, ref: TableRef) -> str:
+        """Where `ref` is stored (for messages and independent readers)."""
+        return ref.uri(self.settings.lake_root)
+
+    def exists(self, ref: TableRef) -> bool:
+        """True when the table has been written."""
+        return delta.exists(self.spark, self.uri(ref))
+
+    def read(self, ref: TableRef, dt: str | None = None) -> DataFrame:
+        """The table's current snapshot; with `dt`, only the rows of that delivery date (`_dt`)."""
+        from pyspark.sql import functions as F
+
+        frame = self.spark.read.format("delta").load(self.uri(ref))
+        return frame if dt is None else frame.where(F.col("_dt") == F.lit(dt).cast("date"))
+
+    def version(self, ref: TableRef) -> int | None:
+        """The table's current version (None when there is no table)."""
+        return delta.version(self.spark, self.uri(ref))
+
+    def history(self, ref: TableRef, limit: int | None = None) -> list[dict[str, Any]]:
+        """The table's commits, newest first: version, timestamp, operation, metrics ([] without a table)."""
+        return delta.history(self.spark, self.uri(ref), limit)
+
+    def write(self, ref: TableRef, frame: DataFrame, rule: WriteRule) -> None:
+        """Write `frame` to `ref` following `rule`; every rule is idempotent (a rerun changes nothing)."""
+        uri = self.uri(ref)
+        match rule:
+            case ReplacePartitions(column, values):
+                delta.replace_partitions(self.spark, frame, uri, column, values)
+            case Overwrite():
+                delta.overwrite(frame, uri)
+            case MergeLatest(key, order_by, partition_by):
+                delta.merge_latest(self.spark, frame, uri, key, order_by, partition_by)
+            case MergeHistory(key, changed_at):
+                delta.merge_scd2(self.spark, frame, uri, key, changed_at)
+            case Upsert(key):
+                delta.merge_keyed(self.spark, frame, uri, key)
+            case _:
+                raise TypeError(f"{ref}: unknown write rule {rule!r}")
+
+    def verify_delivery(self, contract: FeedContract, dt: str) -> Delivery:
+        """Check the delivery of `contract`'s feed for `dt` against its manifest (see `landing.verify_delivery`)."""
+        from pipelines.io.landing import verify_delivery
+        from pipelines.io.storage import storage_for
+
+        storage = storage_for(self.settings.landing_root, self.settings)
+        return verify_delivery(storage, self.settings, contract, dt)
+
+    def read_delivery(self, delivery: Delivery, contract: FeedContract) -> DataFrame:
+        """The delivery's rows as bronze rows (see `readers.read_delivery`)."""
+        from pipelines.io.readers import read_delivery
+
+        return read_delivery(self.spark, delivery, contract)

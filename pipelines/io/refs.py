@@ -1,0 +1,80 @@
+"""Names of lake tables and the ways a table can be written: plain data, no Spark.
+
+Specs (which Airflow parses) and the lake IO object (`pipelines.io.lake`) share these,
+so a table reference or a write rule means the same thing at parse time and at run time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+LAYERS = ("bronze", "silver", "gold", "quarantine", "ops")
+LINEAGE = ("_batch_id", "_dt", "_source_file", "_row_no", "_ingested_at")
+"""The lineage columns every bronze row carries into silver: which delivery, file and row it came from."""
+
+
+@dataclass(frozen=True)
+class TableRef:
+    """A lake table: `<layer>.<name>`, stored at `<lake_root>/<layer>/<name>`."""
+
+    layer: str
+    name: str
+
+    def __post_init__(self) -> None:
+        if self.layer not in LAYERS:
+            raise ValueError(f"unknown layer {self.layer!r}; one of {LAYERS}")
+
+    @classmethod
+    def parse(cls, dotted: str, default_layer: str = "silver") -> TableRef:
+        """`layer.name` (or `name`, in `default_layer`) as a reference."""
+        layer, _, name = dotted.rpartition(".")
+        return cls(layer or default_layer, name)
+
+    def uri(self, lake_root: str) -> str:
+        """Where the table lives under `lake_root` (as Spark addresses it)."""
+        from pipelines.io.storage import join, spark_uri
+
+        return spark_uri(join(lake_root, self.layer, self.name))
+
+    def __str__(self) -> str:
+        return f"{self.layer}.{self.name}"
+
+
+@dataclass(frozen=True)
+class ReplacePartitions:
+    """Atomically replace the partitions `column IN values` (the table is created partitioned by `column`)."""
+
+    column: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Overwrite:
+    """Replace the whole (small) table."""
+
+
+@dataclass(frozen=True)
+class MergeLatest:
+    """Upsert by `key`; per key the row with the greatest `order_by` wins (see `delta.merge_latest`)."""
+
+    key: tuple[str, ...]
+    order_by: tuple[str, ...]
+    partition_by: str = ""
+
+
+@dataclass(frozen=True)
+class MergeHistory:
+    """Type-2 history by `key`, versions ordered by `changed_at` (see `delta.merge_scd2`)."""
+
+    key: tuple[str, ...]
+    changed_at: str
+
+
+@dataclass(frozen=True)
+class Upsert:
+    """Matched rows by `key` are replaced, new rows inserted (operational records)."""
+
+    key: tuple[str, ...]
+
+
+WriteRule = ReplacePartitions | Overwrite | MergeLatest | MergeHistory | Upsert

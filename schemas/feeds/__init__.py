@@ -1,0 +1,1 @@
+"""Feed contracts as data, installed as the package `pipelines.contracts` (read with importlib.resources)."""

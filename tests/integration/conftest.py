@@ -28,7 +28,7 @@ def analyst_lake(spark, settings, tmp_path_factory):
         docs_dir=str(root / "docs"),
         metastore_dir=str(root / "metastore"),
     )
-    generate(lake.landing_root, date.fromisoformat(ANALYST_DT), scale=0.3, seed=11, sectors=list(ANALYST_SECTORS))
+    generate(lake.landing_root, date.fromisoformat(ANALYST_DT), scale=0.2, seed=11, sectors=list(ANALYST_SECTORS))
     ctx, io = RunContext("it-analyst", ANALYST_DT, dag_id="cli"), Lake(spark, lake)
     for name in ANALYST_SECTORS:
         for result in run_sector(io, registry.SECTORS[name], ctx):

@@ -21,7 +21,8 @@ from pipelines.analyst.access import Refused
 from pipelines.analyst.directory import entries, search
 from pipelines.query import read_table
 
-pytestmark = pytest.mark.integration
+# The shared lake takes a few minutes to build on 2 cores, more on a busy machine (pytest-timeout counts it).
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(45 * 60)]
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DT = "2026-11-02"  # the date of the `analyst_lake` fixture (conftest.py)
 QUERY = "select city_code, sum(tax_due_cny) as due from gold.tax_revenue_monthly group by 1"

@@ -51,6 +51,8 @@ def spark_conf(settings: Settings) -> dict[str, str]:
         "spark.sql.session.timeZone": "UTC",
         # Spark 4 restricts charsets to a short list; the tax feed is GBK.
         "spark.sql.legacy.javaCharsets": "true",
+        # Parquet timestamps in nanoseconds are valid files: read them as longs (the reader converts).
+        "spark.sql.legacy.parquet.nanosAsLong": "true",
         "spark.sql.shuffle.partitions": str(settings.spark_shuffle_partitions),
         "spark.sql.adaptive.enabled": "true",
         "spark.databricks.delta.schema.autoMerge.enabled": "false",

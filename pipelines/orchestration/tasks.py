@@ -54,6 +54,22 @@ def delivery_ready(sector: str, feed: str, **context: Any) -> bool:
     return ready
 
 
+def timeout_message(sector: str, feed: str, timeout: float, context: dict[str, Any]) -> str:
+    """Why a delivery sensor failed: the folder, how long it waited, what the folder holds."""
+    from pipelines.io.landing import MANIFEST, delivery_uri
+    from pipelines.io.storage import storage_for
+    from pipelines.settings import load_settings
+
+    settings = load_settings()
+    uri = delivery_uri(settings.landing_root, sector, feed, business_date(context))
+    present = sorted(p.rsplit("/", 1)[-1] for p in storage_for(uri, settings).list_files(uri))
+    held = f"{len(present)} files present: {present[:5]}{' ...' if len(present) > 5 else ''}" if present else "empty"
+    return (
+        f"delivery {uri} incomplete: no {MANIFEST} after {timeout:.0f} s ({held}); "
+        "nothing was ingested: the run can be cleared once the delivery is complete"
+    )
+
+
 def run_step(sector: str, layer: str, table: str, **context: Any) -> dict[str, Any]:
     """Run one step of a sector's plan for the run's business date; log and record its counts.
 

@@ -51,3 +51,9 @@ def feed_of(delivery: Path) -> str:
 def day_of(delivery: Path) -> dt.date:
     """Business date of a delivery folder."""
     return dt.date.fromisoformat(delivery.name.removeprefix("dt="))
+
+
+def truth_summary(root: Path, feed: str, day: dt.date) -> dict:
+    """The ground-truth summary of `sector/feed` for `day` (rows per file, defect counts, behaviour)."""
+    sector, name = feed.split("/")
+    return json.loads((root / "_ground_truth" / sector / name / f"dt={day}.summary.json").read_text("utf-8"))

@@ -11,8 +11,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from tests.generate import oracle
-from tests.generate.conftest import day_of, deliveries, feed_of, truth_records
+from tests.pipelines.generate import oracle
+from tests.pipelines.generate.conftest import day_of, deliveries, feed_of, truth_records
 
 ROW_KINDS = {
     "missing_required",

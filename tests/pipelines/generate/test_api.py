@@ -1,4 +1,4 @@
-"""Same seed and arguments give the same bytes; another seed gives other data."""
+"""`generate()` is deterministic: the same seed and arguments give the same bytes, another seed other data."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipelines.generate import generate
-from tests.generate import oracle
+from tests.pipelines.generate import oracle
 
 DAY = dt.date(2026, 11, 12)
 FOLDER = "tax/returns/dt=2026-11-12"

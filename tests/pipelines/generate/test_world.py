@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipelines.ids import is_valid_icd10, is_valid_plate, is_valid_uscc, jiangsu_divisions
-from tests.generate.conftest import START
+from tests.pipelines.generate.conftest import START
 
 
 def _register(root: Path) -> dict[str, dict]:

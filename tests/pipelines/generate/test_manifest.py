@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 
 from pipelines.generate import generate
 from pipelines.io.storage import LocalStorage, Prefixed
-from tests.generate.conftest import deliveries
+from tests.pipelines.generate.conftest import deliveries
 
 
 def _data_rows(path: Path) -> int:

@@ -127,6 +127,16 @@ def _push_docs(ti: Any, page: str) -> None:
         ti.xcom_push(key=DOCS_XCOM, value=page)
 
 
+def publish_directory(**context: Any) -> str:
+    """Rebuild the data-sharing directory from the specs and `ops.run_metrics` (no Spark)."""
+    from pipelines.analyst.directory import build_directory
+    from pipelines.settings import load_settings
+
+    index = build_directory(load_settings())
+    log.info("data-sharing directory: file://%s", index)
+    return str(index)
+
+
 def _stamp_outlet(context: dict[str, Any], layer: str, table: str, dt: str) -> None:
     """Put the processed date on the step's asset event, for the runs it triggers (`business_date`)."""
     outlets = context.get("outlet_events")

@@ -41,6 +41,16 @@ COVERED_ELSEWHERE: dict[str, tuple[str, ...]] = {
     "pipelines/generate/province.py": ("tests/pipelines/generate/test_world.py",),  # world + registers
     "pipelines/generate/registers.py": ("tests/pipelines/generate/test_world.py",),  # meters, gantries, hospitals
     "pipelines/generate/worldfile.py": ("tests/pipelines/generate/test_world.py",),  # world.json: planted risks
+    # The analysts' command line, run end to end in a `lakehouse` subprocess on one test lake.
+    "pipelines/analyst/sql.py": ("tests/integration/test_analyst.py",),  # answers, refusals, near matches
+    "pipelines/analyst/sparksql.py": ("tests/integration/test_analyst.py",),  # the Spark engine agrees
+    "pipelines/analyst/audit.py": ("tests/integration/test_analyst.py",),  # every query audited, literals masked
+    "pipelines/analyst/shell.py": ("tests/integration/test_analyst.py",),  # multi-line statements, roles, history
+    "pipelines/analyst/cli.py": ("tests/integration/test_analyst.py",),  # `lakehouse sql` and `lakehouse catalog`
+    "pipelines/analyst/site.py": (  # the directory's static site
+        "tests/pipelines/analyst/test_directory.py",
+        "tests/integration/test_analyst_directory_ui.py",
+    ),
     # The gate's engines and rendering, run by the gate on tiny frames with a suite of their own.
     "pipelines/quality/single_pass.py": ("tests/pipelines/quality/test_gate.py",),  # same verdicts as GX
     "pipelines/quality/expectations.py": ("tests/pipelines/quality/test_gate.py",),  # USCC, division checks

@@ -27,13 +27,24 @@ LINEAGE_COLUMNS = ("_batch_id", "_dt", "_source_file", "_row_no", "_ingested_at"
 
 @cache
 def glossary() -> dict[str, tuple[str, str]]:
-    """Column descriptions by column name: (English, 中文)."""
+    """Column descriptions by column name: (English, 中文); a table's own (`table_columns`) win."""
     text = resources.files("pipelines.analyst").joinpath("glossary.yaml").read_text("utf-8")
     return {k: (v[0], v[1]) for k, v in yaml.safe_load(text).items()}
 
 
-def _column(name: str, kind: str, pii: bool, header: str = "") -> dict[str, Any]:
-    en, zh = glossary().get(name, ("", ""))
+@cache
+def table_columns(ref: str) -> dict[str, tuple[str, str]]:
+    """A table's own column descriptions (the open tables' data dictionary, `schemas/columns/`)."""
+    layer, _, name = ref.partition(".")
+    path = resources.files("pipelines.columns").joinpath(layer, f"{name}.yaml")
+    if not path.is_file():
+        return {}
+    columns = yaml.safe_load(path.read_text("utf-8")).get("columns", {})
+    return {k: (v.get("en", ""), v.get("zh", "")) for k, v in columns.items()}
+
+
+def _column(name: str, kind: str, pii: bool, header: str = "", ref: str = "") -> dict[str, Any]:
+    en, zh = table_columns(ref).get(name) or glossary().get(name, ("", ""))
     if not zh and header and not header.isascii():
         zh = header  # the delivered (Chinese) header says what it is
     return {"name": name, "type": kind, "description": en, "description_zh": zh, "pii": pii}
@@ -47,7 +58,9 @@ def _contract_columns(table: LakeTable) -> list[dict[str, Any]]:
     pii_raw = any(c.pii for c in contract.columns)
     if table.layer == "silver":
         return [
-            _column(f"{c.name}_token", "string", True) if c.pii else _column(c.name, c.type, False, c.delivered_name)
+            _column(f"{c.name}_token", "string", True)
+            if c.pii
+            else _column(c.name, c.type, False, c.delivered_name, table.ref)
             for c in contract.columns
         ]
     cols = [_column(c.name, "string", c.pii, c.delivered_name) for c in contract.columns]
@@ -87,7 +100,7 @@ def _delta_facts(settings: Settings, table: LakeTable) -> dict[str, Any] | None:
     headers = {c.name: c.delivered_name for c in table.feed.contract.columns} if table.feed else {}
     columns = []
     for f in delta.schema().fields:
-        col = _column(f.name, _type_name(f.type), f.name in pii, headers.get(f.name, ""))
+        col = _column(f.name, _type_name(f.type), f.name in pii, headers.get(f.name, ""), table.ref)
         comment = (f.metadata or {}).get("comment")
         col["description"] = col["description"] or (str(comment) if comment else "")
         columns.append(col)

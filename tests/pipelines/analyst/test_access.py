@@ -10,8 +10,9 @@ from pipelines.analyst.access import QueryError, Refused
 from pipelines.analyst.tables import inventory
 
 BRONZE = "bronze.tax_returns"
-OPEN_GOLD = "gold.tax_revenue_monthly"
-CONDITIONAL_GOLD = "gold.health_syndromic_weekly"
+# Classes come from the specs: pick tables by class, so a reclassification keeps the tests meaningful.
+OPEN_GOLD = next(t.ref for t in inventory().values() if t.layer == "gold" and t.sharing == "open")
+CONDITIONAL_GOLD = next(t.ref for t in inventory().values() if t.layer == "gold" and t.sharing == "conditional")
 RESTRICTED_SILVER = "silver.health_outpatient_visits"
 
 
@@ -147,7 +148,7 @@ def test_every_bronze_and_quarantine_table_is_restricted_to_analysts() -> None:
 
 
 def test_public_is_told_what_it_may_read() -> None:
-    with pytest.raises(Refused, match=r"gold.health_syndromic_weekly is conditional.*role public may read open gold"):
+    with pytest.raises(Refused, match=rf"{CONDITIONAL_GOLD} is conditional.*role public may read open gold"):
         access.enforce("public", (CONDITIONAL_GOLD,))
 
 
@@ -178,7 +179,9 @@ def test_syntax_errors_name_the_place_and_near_keywords(con, sql: str, hint: str
 
 
 def test_unknown_column_lists_near_matches() -> None:
-    message = access.unknown_column("tax_du_cny", [OPEN_GOLD], ["tax_period", "tax_due_cny", "returns"])
+    message = access.unknown_column(
+        "tax_du_cny", ["gold.tax_revenue_monthly"], ["tax_period", "tax_due_cny", "returns"]
+    )
     assert message.startswith("unknown column 'tax_du_cny' in gold.tax_revenue_monthly; near matches: tax_due_cny")
     assert "returns" not in message
 

@@ -105,3 +105,11 @@ def test_cli_listing_and_single_entry(found) -> None:
     assert text.splitlines()[-1] == f"({len(found)} tables)"
     one = directory.render([found["gold.open_health_weekly"]])
     assert one.startswith("gold.open_health_weekly  [open]") and "upstream: silver.health_outpatient_visits" in one
+
+
+def test_a_tables_own_column_descriptions_win_over_the_glossary() -> None:
+    own = directory.table_columns("gold.open_health_weekly")
+    assert own["visits"][0] != directory.glossary()["visits"][0]
+    column = directory._column("visits", "long", False, ref="gold.open_health_weekly")
+    assert (column["description"], column["description_zh"]) == own["visits"]
+    assert directory._column("visits", "long", False)["description"] == directory.glossary()["visits"][0]

@@ -51,7 +51,8 @@ from pipelines.query import read_table
 from tests.pipelines.io.kit import DT, folder_of, land, rfc4180
 
 pytestmark = pytest.mark.integration
-EXAMPLES = int(os.environ.get("LAKEHOUSE_RELIABILITY_EXAMPLES", "12"))  # per format; each example runs Spark
+# Examples per format: each one runs bronze and silver on Spark.
+EXAMPLES = int(os.environ.get("LAKEHOUSE_RELIABILITY_EXAMPLES", "8"))
 
 
 @dataclass(frozen=True)

@@ -74,8 +74,8 @@ test-all: setup browser ## every test but the service-stack ones
 	$(BIN)/python -m pytest -q -m "not e2e"
 
 lint: $(BIN)/.installed ## ruff check, ruff format --check, mypy on the package (what CI and pre-commit run)
-	$(BIN)/ruff check pipelines dags tests benchmarks
-	$(BIN)/ruff format --check pipelines dags tests benchmarks
+	$(BIN)/ruff check pipelines dags tests benchmarks notebooks infra/python
+	$(BIN)/ruff format --check pipelines dags tests benchmarks notebooks infra/python
 	$(BIN)/mypy pipelines
 	$(BIN)/python infra/python/strip_check.py
 

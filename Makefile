@@ -111,7 +111,8 @@ NB_LAKE := $(CURDIR)/data/lake
 NB_ENV := LAKEHOUSE_LANDING_ROOT=$(CURDIR)/data/landing LAKEHOUSE_LAKE_ROOT=$(NB_LAKE) LAKEHOUSE_DOCS_DIR=$(CURDIR)/data/docs
 NB_TABLES := energy_consumption_daily tax_revenue_monthly enterprise_360 health_syndromic_weekly transport_gantry_hourly transport_hub_flow_hourly credit_enterprise_profile credit_joint_punishment
 
-notebooks: setup ## run the analyst notebooks (a one-day, scale-0.05 lake is built first if gold lacks their tables); executed copies in data/notebooks/
+notebooks: ## run the analyst notebooks (a one-day, scale-0.05 lake is built first if gold lacks their tables); executed copies in data/notebooks/
+	@test -x $(BIN)/lakehouse -a -f .secrets/pii.key || { echo "not set up: run \`make setup\`"; exit 1; }
 	@missing=0; for t in $(NB_TABLES); do test -d $(NB_LAKE)/gold/$$t/_delta_log || missing=1; done; \
 	if [ $$missing = 1 ]; then \
 	  echo "building a tiny lake in data/ (generate + run, all sectors, $(RUN_DATE))"; \

@@ -211,7 +211,8 @@ def search_text(e: dict[str, Any]) -> str:
     words = [e["ref"], e["sector"], e["sector_description"], e["description"], e["description_zh"], e["owner"]]
     words += [e["sharing"], e["layer"], *e["source_feeds"]]
     for col in e["columns"]:
-        words += [col["name"], col["description"], col["description_zh"]]
+        # The glossary's words too: a table's own description may not say "influenza" for ILI.
+        words += [col["name"], col["description"], col["description_zh"], *glossary().get(col["name"], ())]
     return " ".join(w for w in words if w).lower()
 
 

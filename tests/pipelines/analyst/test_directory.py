@@ -113,3 +113,10 @@ def test_a_tables_own_column_descriptions_win_over_the_glossary() -> None:
     column = directory._column("visits", "long", False, ref="gold.open_health_weekly")
     assert (column["description"], column["description_zh"]) == own["visits"]
     assert directory._column("visits", "long", False)["description"] == directory.glossary()["visits"][0]
+
+
+def test_search_also_knows_the_glossarys_words_for_a_column() -> None:
+    entry = {"ref": "gold.x", "sector": "", "sector_description": "", "description": "", "description_zh": "",
+             "owner": "", "sharing": "open", "layer": "gold", "source_feeds": [],
+             "columns": [{"name": "syndrome_group", "description": "ICD-10 group", "description_zh": ""}]}  # fmt: skip
+    assert directory.search([entry], "influenza") == [entry]

@@ -20,6 +20,7 @@ from pipelines.core.runner import run_sector
 from pipelines.core.spec import Catalog
 from pipelines.core.steps import RunContext
 from pipelines.generate import generate
+from pipelines.io.lake import Lake
 from pipelines.publish import BOM, OpenTable, UndocumentedColumns, csv_bytes, dictionary, open_tables, publishable
 from pipelines.query import arrow_table
 from pipelines.registry import SECTORS
@@ -106,7 +107,9 @@ def exported(spark, settings, tmp_path_factory):
         landing_root=str(root / "landing"), lake_root=str(root / "lake"), docs_dir=str(root / "docs")
     )
     generate(lake.landing_root, SATURDAY, days=2, scale=1.0, seed=4, sectors=["health"], defect_rate=0.01)
-    results = [r for day in DAYS for r in run_sector(spark, lake, SECTORS["health"], RunContext("it-publish", day))]
+    results = [
+        r for day in DAYS for r in run_sector(Lake(spark, lake), SECTORS["health"], RunContext("it-publish", day))
+    ]
     assert {r.table for r in results if r.rows_in} >= {"gold.open_health_weekly", "gold.open_health_weekly_province"}
     out = root / "portal"
     assert main(["publish", "--out", str(out), "--lake", lake.lake_root]) == 0

@@ -9,6 +9,11 @@ A sector declares its feeds (contracts in `schemas/feeds/`), its silver tables (
 feed: a pure transform plus a merge rule) and its gold tables (a pure build over silver
 tables plus the partition column that makes them incremental). Nothing else is needed
 for the runner, the CLI and the Airflow DAG factory to handle a new table.
+
+The declarations are data, beside the feed contracts: `schemas/tables/<sector>.yaml` names
+every table of a sector with its build and its data-sharing directory entry, and
+`load_sector` turns it into these typed, checked objects (ADR 0010). The transforms stay
+Python, in `pipelines/<sector>/silver.py` and `gold.py`.
 """
 
 from __future__ import annotations
@@ -16,12 +21,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 from importlib import import_module
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from typing import Any
+
+import yaml
 
 from pipelines.core.contract import FeedContract, load_contract
 from pipelines.io.refs import MergeHistory, MergeLatest, Overwrite, TableRef, WriteRule
 
 SHARING = ("open", "conditional", "restricted")
+TABLES_DIR: Traversable = files("pipelines.tables")  # schemas/tables/ in the source tree
 
 
 def resolve(path: str) -> Any:
@@ -216,3 +226,48 @@ class Sector:
         """Sources of this sector's gold tables that other sectors produce (scheduling edges)."""
         refs = {ref for g in self.gold for ref in g.source_refs if not self.produces(ref)}
         return tuple(sorted(refs, key=str))
+
+
+_SILVER_FIELDS = frozenset({"feed", "transform", "key", "order_by", "partition_by", "write", "directory"})
+_GOLD_FIELDS = frozenset({"sources", "whole_sources", "build", "partition_by", "mode", "directory"})
+
+
+def load_sector(name: str) -> Sector:
+    """The sector declared in `schemas/tables/<name>.yaml` (package data).
+
+    Raises:
+        ValueError: naming the file and the table, for an unknown or missing field, a mode or
+            sharing class that is not one of the choices, or a gold source no table provides.
+    """
+    where = f"schemas/tables/{name}.yaml"
+    data = yaml.safe_load((TABLES_DIR / f"{name}.yaml").read_text("utf-8"))
+    if data.get("sector") != name:
+        raise ValueError(f"{where}: declares sector {data.get('sector')!r}, not {name!r}")
+    owner = data.get("owner", "")
+
+    def build(table: str, entry: dict[str, Any], allowed: frozenset[str], make: Any) -> Any:
+        unknown = sorted(set(entry) - allowed)
+        if unknown:
+            raise ValueError(f"{where}, table {table}: unknown field(s) {unknown}; known: {sorted(allowed)}")
+        fields = {k: tuple(v) if isinstance(v, list) else v for k, v in entry.items() if k != "directory"}
+        directory = {"owner": owner, **(entry.get("directory") or {})}
+        directory["pii_columns"] = tuple(directory.get("pii_columns", ()))
+        try:
+            return make(table, Catalog(**directory), fields)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"{where}, table {table}: {exc}") from None
+
+    def silver(table: str, catalog: Catalog, fields: dict[str, Any]) -> SilverSpec:
+        if "feed" not in fields:
+            raise ValueError("missing field 'feed' (the feed the table is built from)")
+        return SilverSpec(name=table, feed=FeedSpec(name, fields.pop("feed")), catalog=catalog, **fields)
+
+    def gold(table: str, catalog: Catalog, fields: dict[str, Any]) -> GoldSpec:
+        return GoldSpec(name=table, catalog=catalog, **fields)
+
+    return Sector(
+        name=name,
+        description=data.get("description", ""),
+        silver=tuple(build(t, e, _SILVER_FIELDS, silver) for t, e in (data.get("silver") or {}).items()),
+        gold=tuple(build(t, e, _GOLD_FIELDS, gold) for t, e in (data.get("gold") or {}).items()),
+    )

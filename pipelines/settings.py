@@ -53,6 +53,9 @@ class Settings:
         pii_key_file: file holding that key when `pii_key` is empty (`make setup` creates a
             random one for a laptop; clusters pass the key from their secret store).
         delivery_timeout_s: how long a sensor waits for a delivery's manifest.
+        lineage_url: where OpenLineage events go: empty = JSON Lines under
+            `<docs_dir>/lineage/events.jsonl`, `http(s)://host:port[/path]` = an OpenLineage
+            HTTP endpoint (Marquez: `/api/v1/lineage`), `console` = the task or command log.
     """
 
     landing_root: str = str(PROJECT_ROOT / "data" / "landing")
@@ -72,6 +75,7 @@ class Settings:
     pii_key: str = ""
     pii_key_file: str = str(PROJECT_ROOT / ".secrets" / "pii.key")
     delivery_timeout_s: int = 6 * 3600
+    lineage_url: str = ""
 
     def __repr__(self) -> str:
         """Show every setting but never a secret's value."""

@@ -28,6 +28,8 @@ SECTOR = Sector(
             transform="pipelines.energy.silver:clean_readings",
             key=("meter_id", "reading_ts"),
             partition_by="date",
+            # A day's readings Z-ordered by meter: one meter's curve reads a few files, not all.
+            cluster_by=("meter_id",),
             catalog=Catalog(
                 owner=OWNER,
                 description="15-minute interval energy per meter, latest delivery of each interval, by local day.",

@@ -53,6 +53,12 @@ class Settings:
         pii_key_file: file holding that key when `pii_key` is empty (`make setup` creates a
             random one for a laptop; clusters pass the key from their secret store).
         delivery_timeout_s: how long a sensor waits for a delivery's manifest.
+        alert_webhook_url: where alerts are POSTed as JSON (a secret: it often carries a
+            token); empty sends them to `alerts_file` instead.
+        alerts_file: JSON Lines file of alerts when no webhook is set; the record of alerts
+            already sent (one per run, table and rule) lives beside it in `<stem>-sent/`.
+        docs_base_url: URL under which `docs_dir` is served (Data Docs and the data-sharing
+            directory), for links in alerts and the Airflow UI; empty gives file:// links.
         lineage_url: where OpenLineage events go: empty = JSON Lines under
             `<docs_dir>/lineage/events.jsonl`, `http(s)://host:port[/path]` = an OpenLineage
             HTTP endpoint (Marquez: `/api/v1/lineage`), `console` = the task or command log.
@@ -75,12 +81,15 @@ class Settings:
     pii_key: str = ""
     pii_key_file: str = str(PROJECT_ROOT / ".secrets" / "pii.key")
     delivery_timeout_s: int = 6 * 3600
+    alert_webhook_url: str = ""
+    alerts_file: str = str(PROJECT_ROOT / "data" / "alerts.jsonl")
+    docs_base_url: str = ""
     lineage_url: str = ""
 
     def __repr__(self) -> str:
         """Show every setting but never a secret's value."""
         shown = {f.name: getattr(self, f.name) for f in fields(self)}
-        for secret in ("s3_secret_key", "pii_key"):
+        for secret in ("s3_secret_key", "pii_key", "alert_webhook_url"):
             shown[secret] = "***" if shown[secret] else ""
         return "Settings(" + ", ".join(f"{k}={v!r}" for k, v in shown.items()) + ")"
 

@@ -50,3 +50,49 @@ def fresh_settings(settings: Settings, tmp_path: Path) -> Settings:
 
 # py4j logs "closing connection" from finalizers after pytest closed its streams.
 logging.getLogger("py4j").setLevel(logging.WARNING)
+
+
+class Webhook:
+    """A real HTTP server on loopback (stdlib, in a thread) that keeps the JSON bodies POSTed to it."""
+
+    def __init__(self) -> None:
+        import http.server
+        import json
+        import threading
+
+        self.received: list[dict] = []
+        self.content_types: set[str] = set()
+        self.fail_next = 0  # answer this many POSTs with HTTP 500 (a notifier outage)
+        hook = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                if hook.fail_next:
+                    hook.fail_next -= 1
+                    self.send_response(500)
+                else:
+                    hook.content_types.add(self.headers["Content-Type"])
+                    hook.received.append(json.loads(body))
+                    self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks/lakehouse"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def webhook() -> Iterator[Webhook]:
+    """A local webhook receiver; its `url` and the `received` JSON payloads."""
+    hook = Webhook()
+    yield hook
+    hook.stop()

@@ -36,9 +36,15 @@ def test_unknown_key_in_file_is_an_error(tmp_path: Path) -> None:
 
 
 def test_secrets_never_appear_in_repr() -> None:
-    settings = load_settings(env={"LAKEHOUSE_PII_KEY": "s3cr3t-key", "LAKEHOUSE_S3_SECRET_KEY": "aws-s3cr3t"})
+    settings = load_settings(
+        env={
+            "LAKEHOUSE_PII_KEY": "s3cr3t-key",
+            "LAKEHOUSE_S3_SECRET_KEY": "aws-s3cr3t",
+            "LAKEHOUSE_ALERT_WEBHOOK_URL": "https://chat.invalid/hooks/t0ken",
+        }
+    )
     text = repr(settings)
-    assert "s3cr3t-key" not in text and "aws-s3cr3t" not in text
+    assert "s3cr3t-key" not in text and "aws-s3cr3t" not in text and "t0ken" not in text
     assert "pii_key='***'" in text
 
 

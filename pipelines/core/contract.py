@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from datetime import date, datetime, time
 from functools import cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import yaml
+
+from pipelines.timezone import LOCAL_TZ
 
 CONTRACTS_DIR: Traversable = files("pipelines.contracts")  # schemas/feeds/ in the source tree
 TEXT_FORMATS = ("csv", "psv", "jsonl")
 LINEAGE = ("_batch_id", "_dt", "_source_file", "_row_no", "_ingested_at")
 """The lineage columns every bronze row carries into silver: which delivery, file and row it came from."""
+DUE = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 
 
 @dataclass(frozen=True)
@@ -62,7 +68,11 @@ class RowRule:
 
 @dataclass(frozen=True)
 class FeedContract:
-    """The contract of one feed: format, columns, key and row rules."""
+    """The contract of one feed: format, columns, key, row rules and when it is due.
+
+    `due` is the local (Asia/Shanghai) time, `HH:MM`, by which the delivery of a business
+    date must be complete (its manifest written) on that date; a later delivery alerts.
+    """
 
     sector: str
     feed: str
@@ -77,7 +87,12 @@ class FeedContract:
     version_column: str = ""
     updated_column: str = ""
     sharing: str = "restricted"
+    due: str = "06:00"
     row_rules: tuple[RowRule, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if not DUE.match(self.due):
+            raise ValueError(f"contract {self.sector}/{self.feed}: due must be HH:MM local time, not {self.due!r}")
 
     @property
     def name(self) -> str:
@@ -101,6 +116,12 @@ class FeedContract:
     def column(self, name: str) -> Column:
         """The column called `name`."""
         return next(c for c in self.columns if c.name == name)
+
+    def due_at(self, dt: str) -> datetime:
+        """When the delivery of business date `dt` (YYYY-MM-DD) is due, timezone-aware."""
+
+        hours, minutes = map(int, self.due.split(":"))
+        return datetime.combine(date.fromisoformat(dt), time(hours, minutes), ZoneInfo(LOCAL_TZ))
 
 
 def _column(raw: dict[str, Any]) -> Column:

@@ -4,7 +4,8 @@ A DAG file is a docstring and `sector_dag("tax", __doc__)`. Tasks: one sensor pe
 feed (waits for the delivery's manifest), then one task per step of the plan
 (bronze → silver → gold, each gated before it writes). Gold tasks publish Airflow
 assets (`lake://gold/<table>`, silver tasks `lake://silver/<table>`) that cross-sector
-DAGs are scheduled on.
+DAGs are scheduled on. Every task alerts through `pipelines.alerts` (retry and failure
+callbacks); step tasks link to their Data Docs page and directory entry (`links`).
 """
 
 from __future__ import annotations
@@ -31,18 +32,19 @@ def sector_dag(name: str, doc_md: str | None = None, schedule: str = "0 2 * * *"
     Returns:
         The Airflow DAG.
     """
-    from airflow.providers.standard.operators.python import PythonOperator
     from airflow.providers.standard.sensors.python import PythonSensor
     from airflow.sdk import DAG, Asset
 
-    from pipelines import registry
+    from pipelines import alerts, registry
     from pipelines.core.plan import plan
     from pipelines.orchestration import tasks
     from pipelines.orchestration.lineage import quiet_provider
+    from pipelines.orchestration.links import StepOperator, step_doc_md
     from pipelines.settings import load_settings
 
     sector = registry.SECTORS[name]
-    timeout = load_settings().delivery_timeout_s
+    settings = load_settings()
+    timeout = settings.delivery_timeout_s
     # A sector without feeds of its own (cross-sector gold) runs when its sources are updated.
     external = [Asset(asset_uri(ref.layer, ref.name)) for ref in sector.external_sources()]
     with DAG(
@@ -54,17 +56,23 @@ def sector_dag(name: str, doc_md: str | None = None, schedule: str = "0 2 * * *"
         catchup=False,
         max_active_runs=1,
         tags=["sector", name],
-        default_args={"owner": "lakehouse", "retries": 2, "retry_delay": timedelta(minutes=2)},
+        default_args={
+            "owner": "lakehouse",
+            "retries": 2,
+            "retry_delay": timedelta(minutes=2),
+            "on_retry_callback": alerts.on_task_retry,
+            "on_failure_callback": alerts.on_task_failure,
+        },
     ) as dag:
         created: dict[str, Any] = {}
         for step in plan(sector):
             outlets = [Asset(asset_uri(step.layer, step.table))] if step.layer in ("silver", "gold") else []
-            created[step.task_id] = PythonOperator(
+            created[step.task_id] = StepOperator(
                 task_id=step.task_id,
                 python_callable=tasks.run_step,
                 op_kwargs={"sector": name, "layer": step.layer, "table": step.table},
                 outlets=outlets,
-                doc_md=f"{step.layer} step of `{step.layer}.{step.table}`: read, gate, then write.",
+                doc_md=step_doc_md(settings, step.layer, step.table),
             )
             if step.layer == "bronze":
                 feed = next(s.feed for s in sector.silver if s.feed.table == step.table)
@@ -75,7 +83,8 @@ def sector_dag(name: str, doc_md: str | None = None, schedule: str = "0 2 * * *"
                     poke_interval=60,
                     timeout=timeout,
                     mode="reschedule",
-                    doc_md=f"Waits for `<landing>/{feed.sector}/{feed.feed}/dt=<date>/_manifest.json`.",
+                    doc_md=f"Waits for `<landing>/{feed.sector}/{feed.feed}/dt=<date>/_manifest.json`; "
+                    f"alerts when it is not there by {feed.contract.due} Asia/Shanghai.",
                 )
                 wait >> created[step.task_id]
             for upstream in step.upstream:

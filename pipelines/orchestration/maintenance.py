@@ -31,6 +31,7 @@ def maintenance_dag(doc_md: str | None = None, schedule: str = "0 4 * * 0") -> A
     from airflow.providers.standard.operators.python import PythonOperator
     from airflow.sdk import DAG
 
+    from pipelines import alerts
     from pipelines.orchestration.lineage import quiet_provider
 
     with DAG(
@@ -42,14 +43,20 @@ def maintenance_dag(doc_md: str | None = None, schedule: str = "0 4 * * 0") -> A
         catchup=False,
         max_active_runs=1,
         tags=["maintenance"],
-        default_args={"owner": "lakehouse", "retries": 1, "retry_delay": timedelta(minutes=5)},
+        default_args={
+            "owner": "lakehouse",
+            "retries": 1,
+            "retry_delay": timedelta(minutes=5),
+            "on_retry_callback": alerts.on_task_retry,
+            "on_failure_callback": alerts.on_task_failure,
+        },
     ) as dag:
         previous = None
         for layer in LAYERS:
             task = PythonOperator(
                 task_id=f"maintain__{layer}",
                 python_callable=maintain_layer,
-                op_kwargs={"layer": layer},
+                op_kwargs={"layer": layer, "table": "*"},
                 doc_md=f"Maintenance of the {layer} layer under the retention policy; actions in `ops.maintenance`.",
             )
             if previous is not None:
@@ -58,8 +65,10 @@ def maintenance_dag(doc_md: str | None = None, schedule: str = "0 4 * * 0") -> A
     return quiet_provider(dag)
 
 
-def maintain_layer(layer: str, **context: Any) -> list[dict[str, Any]]:
+def maintain_layer(layer: str, table: str = "*", **context: Any) -> list[dict[str, Any]]:
     """Maintain one layer's tables (or the landing folders) under the default policy; log the actions.
+
+    `table` is "*" (every table of the layer): it names the task's tables in alerts (`layer.table`).
 
     Raises:
         RuntimeError: when an action failed (the others still ran and are recorded).

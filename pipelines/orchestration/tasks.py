@@ -32,7 +32,11 @@ def business_date(context: dict[str, Any]) -> str:
 
 
 def delivery_ready(sector: str, feed: str, **context: Any) -> bool:
-    """Sensor poke: True once the delivery's manifest exists (files without one are still being written)."""
+    """Sensor poke: True once the delivery's manifest exists (files without one are still being written).
+
+    A poke after the feed's `due` time without the manifest alerts (once per run).
+    """
+    from pipelines import alerts
     from pipelines.io.landing import delivery_uri, manifest_exists
     from pipelines.io.storage import storage_for
     from pipelines.settings import load_settings
@@ -45,6 +49,8 @@ def delivery_ready(sector: str, feed: str, **context: Any) -> bool:
         delivery_uri(settings.landing_root, sector, feed, dt),
         "complete" if ready else "no _manifest.json yet, waiting",
     )
+    if not ready:
+        alerts.late_delivery(settings, sector, feed, dt, alerts.task_fields(context))
     return ready
 
 
@@ -64,6 +70,8 @@ def run_step(sector: str, layer: str, table: str, **context: Any) -> dict[str, A
     from pipelines.core.plan import plan
     from pipelines.core.runner import execute
     from pipelines.core.steps import RunContext
+    from pipelines.quality.docs import docs_url
+    from pipelines.quality.gate import GateFailed
     from pipelines.settings import load_settings
     from pipelines.spark import open_lake
 
@@ -79,15 +87,28 @@ def run_step(sector: str, layer: str, table: str, **context: Any) -> dict[str, A
         try_number=int(getattr(ti, "try_number", 0) or 0),
     )
     lake = open_lake(settings, f"{sector}.{step.task_id}")
-    result = execute(lake, spec, step, ctx)
+    try:
+        result = execute(lake, spec, step, ctx)
+    except GateFailed as err:
+        _push_docs(ti, err.result.docs)
+        raise
+    _push_docs(ti, result.docs)
     ops.record(lake, ctx, [result])
     _stamp_outlet(context, layer, table, ctx.dt)
     log.info("%s", result.log_line())
     for reason, count in sorted(result.reasons.items()):
         log.info("  quarantined for %s: %d", reason, count)
     if result.docs:
-        log.info("Data Docs: file://%s", result.docs)
+        log.info("Data Docs: %s", docs_url(settings, result.docs))
     return asdict(result)
+
+
+def _push_docs(ti: Any, page: str) -> None:
+    """Keep the step's Data Docs page for its UI link (`pipelines.orchestration.links`)."""
+    if ti is not None and page:
+        from pipelines.orchestration.links import DOCS_XCOM
+
+        ti.xcom_push(key=DOCS_XCOM, value=page)
 
 
 def _stamp_outlet(context: dict[str, Any], layer: str, table: str, dt: str) -> None:

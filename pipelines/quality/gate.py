@@ -115,9 +115,11 @@ def _context(settings: Settings) -> Any:
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
         import pipelines.quality.expectations  # noqa: F401 - registers the domain expectations
+        from pipelines.quality.docs import ensure_offline_site
 
         context = gx.get_context(mode="file", project_root_dir=settings.docs_dir)
         context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        ensure_offline_site(context, settings.docs_dir)
         _CONTEXTS[settings.docs_dir] = context
     return _CONTEXTS[settings.docs_dir]
 
@@ -208,10 +210,8 @@ def _store_and_render(name: str, results: list[Any], run_id: str, settings: Sett
     )
     key = ValidationResultIdentifier(ExpectationSuiteIdentifier(name), run, batch_identifier=name)
     ctx.validation_results_store.set(key, suite_result)
-    ctx.build_data_docs(resource_identifiers=[key])
-    from pipelines.quality.docs import make_offline
-
-    return make_offline(settings.docs_dir, page_for(settings.docs_dir, key))
+    ctx.build_data_docs(resource_identifiers=[key])  # the site's backend writes it offline-ready
+    return page_for(settings.docs_dir, key)
 
 
 def page_for(docs_dir: str, key: Any) -> str:
@@ -248,10 +248,8 @@ def _run_gx(frame: Any, name: str, entries: list[dict[str, Any]], run_id: str, s
     )
     run = checkpoint.run(batch_parameters={"dataframe": frame}, run_id=RunIdentifier(run_name=run_id))
     outcomes = tuple(_outcome(r) for v in run.run_results.values() for r in v.results)
-    from pipelines.quality.docs import site_dir
-
-    index = site_dir(settings.docs_dir) / "index.html"
-    return GateResult(name, name, outcomes, str(index))
+    pages = [page_for(settings.docs_dir, key) for key in run.run_results]
+    return GateResult(name, name, outcomes, pages[0] if pages else "")
 
 
 def enforce(result: GateResult) -> GateResult:

@@ -21,22 +21,36 @@ HEAVY = ("pyspark", "delta", "great_expectations", "deltalake", "pandas")
 PROBE = """
 import json, sys, time
 from airflow.dag_processing.dagbag import DagBag
+from airflow.serialization.serialized_objects import DagSerialization
 start = time.monotonic()
 bag = DagBag(sys.argv[1])
 seconds = time.monotonic() - start
 quiet = "_openlineage_emission_policy"
+serialized = {d: DagSerialization.to_dict(dag)["dag"]["tasks"] for d, dag in bag.dags.items()}
 print(json.dumps({"seconds": seconds, "errors": {k: str(v) for k, v in bag.import_errors.items()},
                   "dags": {d: sorted(t.task_id for t in dag.tasks) for d, dag in bag.dags.items()},
                   "lineage": {d: [dag.params.get(quiet)] + [t.params.get(quiet) for t in dag.tasks]
                               for d, dag in bag.dags.items()},
+                  "docs": {d: {t.task_id: t.doc_md for t in dag.tasks} for d, dag in bag.dags.items()},
+                  "links": {d: {t["__var"]["task_id"]: t["__var"].get("_operator_extra_links") for t in tasks}
+                            for d, tasks in serialized.items()},
+                  "callbacks": {d: sorted({(bool(t.on_retry_callback), bool(t.on_failure_callback)) for t in dag.tasks})
+                                for d, dag in bag.dags.items()},
                   "heavy": sorted(m for m in sys.modules if m.split(".")[0] in %r)}))
 """
+DOCS_DIR = "/srv/lakehouse-docs"  # what the probe's settings say; links are derived from it
 
 
 @pytest.fixture(scope="module")
 def parsed(tmp_path_factory) -> dict:
     home = tmp_path_factory.mktemp("airflow_home")
-    env = {**os.environ, "AIRFLOW_HOME": str(home), "AIRFLOW__CORE__LOAD_EXAMPLES": "False"}
+    env = {
+        **os.environ,
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "LAKEHOUSE_DOCS_DIR": DOCS_DIR,
+        "LAKEHOUSE_DOCS_BASE_URL": "",
+    }
     out = subprocess.run(
         [sys.executable, "-c", PROBE % (HEAVY,), str(ROOT / "dags")],
         env=env,
@@ -88,3 +102,22 @@ def test_dag_files_are_declarations(path: Path) -> None:
     code = [line for line in path.read_text().splitlines() if line.strip() and not line.startswith(("#", '"""'))]
     assert len(path.read_text().splitlines()) <= 30, "a DAG file is a docstring and a factory call"
     assert any("_dag(" in line for line in code)
+
+
+def test_every_step_links_its_data_docs_and_directory_entry(parsed) -> None:
+    index = f"file://{DOCS_DIR}/gx/uncommitted/data_docs/local_site/index.html"
+    for name, sector in registry.SECTORS.items():
+        for step in plan(sector):
+            table = f"{step.layer}.{step.table}"
+            # The UI's buttons: names and the XComs the worker fills when the task ends.
+            assert parsed["links"][name][step.task_id] == {
+                "Data Docs": "_link_DataDocsLink",
+                "Directory entry": "_link_DirectoryLink",
+            }, step.task_id
+            doc = parsed["docs"][name][step.task_id]
+            assert f"[Data Docs]({index})" in doc, doc
+            assert f"[Directory entry](file://{DOCS_DIR}/directory/tables/{table}.html)" in doc, doc
+
+
+def test_every_task_alerts_on_retry_and_failure(parsed) -> None:
+    assert parsed["callbacks"] == {name: [[True, True]] for name in [*registry.SECTORS, "maintenance"]}

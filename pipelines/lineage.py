@@ -178,9 +178,11 @@ def _facets(ds: DatasetSpec) -> dict[str, Any]:
 
 def _schema(lake: Lake, ref: TableRef) -> list[tuple[str, str]]:
     """The table's columns and types ([] before it is first written)."""
-    if not lake.exists(ref):
+    try:
+        fields = lake.read(ref).schema.fields
+    except Exception:  # no table there yet (Spark's AnalysisException, over Connect too)
         return []
-    return [(f.name, f.dataType.simpleString()) for f in lake.read(ref).schema.fields]
+    return [(f.name, f.dataType.simpleString()) for f in fields]
 
 
 def _table(lake: Lake, ref: TableRef, fields: list[tuple[str, str]] | None = None) -> DatasetSpec:

@@ -112,8 +112,8 @@ def test_personal_data_is_marked_masked_by_tokenization() -> None:
         def uri(self, ref: TableRef) -> str:
             return f"/lake/{ref.layer}/{ref.name}"
 
-        def exists(self, ref: TableRef) -> bool:
-            return False
+        def read(self, ref: TableRef) -> None:
+            raise FileNotFoundError(ref)
 
     transport = registry.SECTORS["transport"]
     [_], [silver, _] = lineage.silver_datasets(NoTables(), transport, "transport_etc_passages")  # type: ignore[arg-type]

@@ -160,7 +160,11 @@ def cmd_maintain(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     if args.report:  # what a recorded run did, read without Spark
-        rows = read_table(settings, "ops", "maintenance")
+        try:
+            rows = read_table(settings, "ops", "maintenance")
+        except Exception as err:  # delta-rs: no table yet
+            print(f"no maintenance recorded under {settings.lake_root}: {err}", file=sys.stderr)
+            return 1
         run_id = args.run_id or max(rows, key=lambda r: r["recorded_at"])["run_id"] if rows else None
         chosen = sorted((r for r in rows if r["run_id"] == run_id), key=lambda r: r["recorded_at"])
         print(f"maintenance run {run_id}" + (" (dry run)" if chosen and chosen[0]["dry_run"] else ""))

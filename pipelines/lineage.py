@@ -47,6 +47,8 @@ log = logging.getLogger(__name__)
 NAMESPACE = "lakehouse"
 """Namespace of the jobs and of the lake's own names for its tables (symlinks)."""
 PRODUCER = "urn:lakehouse:pipelines"
+MASKED = "MASKED"
+"""Our mark for a column replaced by a token: emitted as a DIRECT TRANSFORMATION with `masking: true`."""
 PII_TOKEN = "HMAC-SHA256 token of the value (pipelines.transforms.pii): the original is not recoverable"
 
 
@@ -121,7 +123,7 @@ class DatasetSpec:
     kind: str = "TABLE"
     fields: list[tuple[str, str]] = field(default_factory=list)
     columns: dict[str, list[tuple[DatasetSpec, str, str, str]]] = field(default_factory=dict)
-    """output column -> [(input dataset, input column, subtype, description)]."""
+    """output column -> [(input dataset, input column, subtype (or MASKED), description)]."""
     description: str = ""
     owner: str = ""
 
@@ -165,7 +167,10 @@ def _facets(ds: DatasetSpec) -> dict[str, Any]:
                     field=src_column,
                     transformations=[
                         column_lineage_dataset.Transformation(
-                            type="DIRECT", subtype=subtype, description=description, masking=subtype == "MASKED"
+                            type="DIRECT",
+                            subtype="TRANSFORMATION" if subtype == MASKED else subtype,
+                            description=description,
+                            masking=subtype == MASKED,
                         )
                     ],
                 )
@@ -235,7 +240,7 @@ def silver_datasets(lake: Lake, sector: Sector, table: str) -> tuple[list[Datase
         if present and c.name not in present:
             continue  # the transform dropped it (e.g. a name replaced by what is derived from it)
         if c.pii:
-            silver.columns[c.name] = [(bronze, c.name, "MASKED", PII_TOKEN)]
+            silver.columns[c.name] = [(bronze, c.name, MASKED, PII_TOKEN)]
         elif c.type == "string":
             silver.columns[c.name] = [(bronze, c.name, "IDENTITY", "validated by the contract's rules")]
         else:

@@ -261,11 +261,14 @@ def maintain_table(lake: Lake, target: Target, policy: Policy, dry_run: bool = F
     return actions
 
 
-def ingested(lake: Lake, bronze: TableRef) -> set[tuple[str, str]]:
-    """(dt, batch id) of every delivery whose rows are in bronze."""
-    if not lake.exists(bronze):
+def ingested(lake: Lake, bronze: TableRef, dts: Sequence[str]) -> set[tuple[str, str]]:
+    """(dt, batch id) of the deliveries of dates `dts` whose rows are in bronze (reads only those partitions)."""
+    from pyspark.sql import functions as F
+
+    if not dts or not lake.exists(bronze):
         return set()
-    rows = lake.read(bronze).select("_dt", "_batch_id").distinct().collect()
+    dates = [F.lit(dt).cast("date") for dt in dts]
+    rows = lake.read(bronze).where(F.col("_dt").isin(dates)).select("_dt", "_batch_id").distinct().collect()
     return {(str(r["_dt"]), str(r["_batch_id"])) for r in rows}
 
 
@@ -277,7 +280,7 @@ def clean_landing(lake: Lake, landing: Landing, policy: Policy, as_of: date, dry
         return None
     cutoff = (as_of - timedelta(days=policy.landing_days)).isoformat()
     expired = [f for f in folders if f.dt < cutoff]
-    landed = ingested(lake, landing.bronze) if expired else set()
+    landed = ingested(lake, landing.bronze, sorted({f.dt for f in expired}))
     delete = [f for f in expired if f.batch_id is not None and (f.dt, f.batch_id) in landed]
     kept = [f for f in expired if f not in delete]
     files, size = sum(f.files for f in folders), sum(f.bytes for f in folders)

@@ -119,9 +119,12 @@ def test_personal_data_is_marked_masked_by_tokenization() -> None:
     [_], [silver, _] = lineage.silver_datasets(NoTables(), transport, "transport_etc_passages")  # type: ignore[arg-type]
     pii = [c.name for c in transport.silver_table("transport_etc_passages").feed.contract.columns if c.pii]
     assert pii
+    lineage_fields = lineage._facets(silver)["columnLineage"].fields
     for column in pii:
         [(_, field, subtype, description)] = silver.columns[column]
-        assert (field, subtype) == (column, "MASKED") and "HMAC" in description
+        assert (field, subtype) == (column, lineage.MASKED) and "HMAC" in description
+        [emitted] = lineage_fields[column].inputFields[0].transformations
+        assert (emitted.type, emitted.subtype, emitted.masking) == ("DIRECT", "TRANSFORMATION", True)
 
 
 def test_a_failing_gate_emits_fail_with_the_error(spark, tax_run, tmp_path, monkeypatch) -> None:

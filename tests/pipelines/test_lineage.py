@@ -127,6 +127,34 @@ def test_personal_data_is_marked_masked_by_tokenization() -> None:
         assert (emitted.type, emitted.subtype, emitted.masking) == ("DIRECT", "TRANSFORMATION", True)
 
 
+class _TaskInstance:
+    dag_id, task_id, try_number = "tax", "gold__tax_revenue_monthly", 1
+
+    def xcom_push(self, key: str, value: object) -> None:
+        pass
+
+
+def test_an_airflow_task_emits_the_same_events_as_the_command(tax_run, monkeypatch) -> None:
+    from pipelines.orchestration import tasks
+
+    settings, _ = tax_run
+    for name in ("landing_root", "lake_root", "docs_dir", "pii_key", "lineage_url"):
+        monkeypatch.setenv(f"LAKEHOUSE_{name.upper()}", str(getattr(settings, name)))
+    job = "tax.gold__tax_revenue_monthly"
+    by_cli = _by_job(_events(settings), "COMPLETE")[job]
+    tasks.run_step(
+        "tax", "gold", "tax_revenue_monthly", run_id="scheduled__2026-11-02", logical_date=DT, ti=_TaskInstance()
+    )
+    start, complete = [e for e in _events(settings) if e["job"]["name"] == job][-2:]
+    assert (start["eventType"], complete["eventType"]) == ("START", "COMPLETE")
+    assert complete["run"]["facets"]["parent"]["run"]["runId"] == lineage._uuid("tax", "scheduled__2026-11-02")
+    for side in ("inputs", "outputs"):
+        assert [(d["namespace"], d["name"]) for d in complete[side]] == [
+            (d["namespace"], d["name"]) for d in by_cli[side]
+        ]
+    assert complete["outputs"][0]["facets"]["columnLineage"] == by_cli["outputs"][0]["facets"]["columnLineage"]
+
+
 def test_a_failing_gate_emits_fail_with_the_error(spark, tax_run, tmp_path, monkeypatch) -> None:
     settings, _ = tax_run
     suites = tmp_path / "suites" / "silver"

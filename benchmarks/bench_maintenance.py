@@ -70,7 +70,7 @@ def main() -> None:
     for day in range(args.days):
         dt = START + timedelta(days=day)
         epoch = int(datetime(dt.year, dt.month, dt.day, tzinfo=UTC).timestamp())
-        today = spark.range(args.rows).select(
+        today = spark.range(meters * 96).select(  # 96 quarter-hours a day, no slot past midnight
             (F.col("id") % meters).cast("int").alias("meter_id"),
             F.expr(f"timestamp_seconds({epoch} + (id div {meters}) * 900)").alias("reading_ts"),
             (F.rand(day) * 10).alias("kwh"),

@@ -77,7 +77,7 @@ def maintain_layer(layer: str, table: str = "*", **context: Any) -> list[dict[st
     from datetime import date
 
     from pipelines import maintenance, registry
-    from pipelines.orchestration.tasks import business_date
+    from pipelines.orchestration.context import business_date
     from pipelines.settings import load_settings
     from pipelines.spark import open_lake
 

@@ -33,7 +33,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-from pipelines.io.refs import LINEAGE, TableRef
+from pipelines.core.contract import LINEAGE
+from pipelines.io.refs import TableRef
+from pipelines.io.storage import dataset_address
 from pipelines.settings import Settings
 
 if TYPE_CHECKING:
@@ -106,14 +108,6 @@ def client(settings: Settings) -> Any:
 # ---------------------------------------------------------------------------------------- datasets
 
 
-def physical(uri: str) -> tuple[str, str]:
-    """OpenLineage namespace and name of a stored location: (`file`, `/abs/path`) or (`s3://bucket`, `key`)."""
-    if uri.startswith(("s3://", "s3a://")):
-        bucket, _, key = uri.split("://", 1)[1].partition("/")
-        return f"s3://{bucket}", key
-    return "file", str(Path(uri).resolve()) if not uri.startswith("file:") else uri[len("file:") :]
-
-
 @dataclass
 class DatasetSpec:
     """A dataset of a step: where it is, its lake name, schema and column lineage (built before emitting)."""
@@ -130,7 +124,7 @@ class DatasetSpec:
     @property
     def address(self) -> tuple[str, str]:
         """(namespace, name) per the naming spec."""
-        return physical(self.uri)
+        return dataset_address(self.uri)
 
 
 def _facets(ds: DatasetSpec) -> dict[str, Any]:
@@ -194,29 +188,13 @@ def _table(lake: Lake, ref: TableRef, fields: list[tuple[str, str]] | None = Non
     return DatasetSpec(lake.uri(ref), str(ref), fields=_schema(lake, ref) if fields is None else fields)
 
 
-def delivered_files(lake: Lake, sector: str, feed: str, dt: str) -> list[str]:
-    """The files a delivery's manifest lists ([] without a manifest)."""
-    from pipelines.io.landing import MANIFEST, delivery_uri
-    from pipelines.io.storage import join, storage_for
-
-    folder = delivery_uri(lake.settings.landing_root, sector, feed, dt)
-    storage = storage_for(lake.settings.landing_root, lake.settings)
-    if not storage.exists(join(folder, MANIFEST)):
-        return []
-    return [join(folder, f["name"]) for f in json.loads(storage.read_bytes(join(folder, MANIFEST)))["files"]]
-
-
 def bronze_datasets(lake: Lake, sector: Sector, table: str, dt: str) -> tuple[list[DatasetSpec], list[DatasetSpec]]:
     """Delivery files -> bronze table: each contract column from its delivered field."""
-    from pipelines.io.landing import delivery_uri
-
     feed = next(s.feed for s in sector.silver if s.feed.table == table)
     contract = feed.contract
     label = f"landing/{feed.sector}/{feed.feed}"
     delivered = [(c.delivered_name, "string") for c in contract.columns]
-    files = delivered_files(lake, feed.sector, feed.feed, dt) or [
-        delivery_uri(lake.settings.landing_root, feed.sector, feed.feed, dt)
-    ]
+    files = lake.delivery_files(feed.sector, feed.feed, dt) or [lake.delivery_folder(feed.sector, feed.feed, dt)]
     inputs = [DatasetSpec(f, label, "DELIVERY", delivered) for f in files]
     bronze = _table(lake, TableRef("bronze", table))
     bronze.columns = {

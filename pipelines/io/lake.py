@@ -112,6 +112,25 @@ class Lake:
 
         return read_delivery(self.spark, delivery, contract)
 
+    def delivery_folder(self, sector: str, feed: str, dt: str) -> str:
+        """Where a feed's delivery of `dt` lands (for lineage and messages)."""
+        from pipelines.io.landing import delivery_uri
+
+        return delivery_uri(self.settings.landing_root, sector, feed, dt)
+
+    def delivery_files(self, sector: str, feed: str, dt: str) -> list[str]:
+        """Where the files a delivery's manifest lists are ([] without a manifest)."""
+        import json
+
+        from pipelines.io.landing import MANIFEST
+        from pipelines.io.storage import join, storage_for
+
+        folder = self.delivery_folder(sector, feed, dt)
+        storage = storage_for(self.settings.landing_root, self.settings)
+        if not storage.exists(join(folder, MANIFEST)):
+            return []
+        return [join(folder, f["name"]) for f in json.loads(storage.read_bytes(join(folder, MANIFEST)))["files"]]
+
     # Maintenance: `pipelines.maintenance` decides what to keep, `pipelines.io.maintenance` does it.
 
     def detail(self, ref: TableRef) -> dict[str, Any]:

@@ -194,6 +194,9 @@ def cmd_maintain(args: argparse.Namespace) -> int:
         )
     finally:
         stop_session()
+    if not actions:
+        print(f"nothing to maintain: no table or landing folder under {settings.lake_root} / {settings.landing_root}")
+        return 0
     print()
     print(maintenance.render(actions, dry_run=args.dry_run))
     print(f"\nmaintenance run {run_id}: recorded in ops.maintenance (lakehouse maintain --report --run-id {run_id})")

@@ -107,6 +107,12 @@ OPS_TABLES = (
         "engine, seconds, outcome.",
         "查询审计：每次 lakehouse sql 查询的用户、角色、时间、语句（常量已脱敏）、涉及表、行数、引擎与结果",
     ),
+    _ops(
+        "maintenance",
+        "Every maintenance action (`lakehouse maintain`, the maintenance DAG): table, action (optimize, vacuum, "
+        "log, landing), files and bytes before and after, seconds, dry run, message.",
+        "维护记录：每次维护操作（压缩、清理、日志检查点、落地区保留）的表、文件数与字节数前后对比、耗时",
+    ),
 )
 
 

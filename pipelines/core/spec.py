@@ -32,6 +32,8 @@ from pipelines.io.refs import MergeHistory, MergeLatest, Overwrite, TableRef, Wr
 
 SHARING = ("open", "conditional", "restricted")
 TABLES_DIR: Traversable = files("pipelines.tables")  # schemas/tables/ in the source tree
+TIME_TRAVEL_DAYS = 7
+"""How far back a silver or gold table can be read as of a version or time, unless its entry says."""
 
 
 def resolve(path: str) -> Any:
@@ -42,7 +44,12 @@ def resolve(path: str) -> Any:
 
 @dataclass(frozen=True)
 class Catalog:
-    """Data-sharing directory entry of a table."""
+    """Data-sharing directory entry of a table.
+
+    `retention_days` is how long the table's data is kept (for a silver table also its feed's
+    raw data: bronze and quarantine history); `time_travel_days` how long earlier versions of
+    the table stay readable (`versionAsOf`); weekly maintenance vacuums within both.
+    """
 
     owner: str
     description: str
@@ -51,8 +58,11 @@ class Catalog:
     pii_columns: tuple[str, ...] = ()
     update_frequency: str = "daily"
     retention_days: int | None = None
+    time_travel_days: int = TIME_TRAVEL_DAYS
 
     def __post_init__(self) -> None:
+        if self.time_travel_days < 0:
+            raise ValueError(f"time_travel_days must be >= 0, not {self.time_travel_days}")
         if self.sharing not in SHARING:
             raise ValueError(f"sharing must be one of {SHARING}, not {self.sharing!r}")
 
@@ -121,6 +131,8 @@ class SilverSpec:
         write: `merge_latest` (Delta MERGE, latest version wins), `scd2` (type-2 history:
             valid_from, valid_to, is_current) or `snapshot` (a register delivered whole:
             the table becomes the latest delivery).
+        cluster_by: columns weekly maintenance Z-orders the files by (point look-ups on them
+            skip files); () = compaction only.
     """
 
     name: str
@@ -131,6 +143,7 @@ class SilverSpec:
     order_by: tuple[str, ...] = ("_dt",)
     partition_by: str = ""
     write: WriteMode = WriteMode.MERGE_LATEST
+    cluster_by: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "write", _enum(WriteMode, self.write, self.name, "write"))
@@ -170,6 +183,7 @@ class GoldSpec:
         whole_sources: in `touched` mode, sources (named as in `sources`) read whole and not
             used to find touched partitions: registers without `partition_by` that the
             fact sources are joined to (e.g. the meter register of the readings).
+        cluster_by: columns weekly maintenance Z-orders the files by; () = compaction only.
     """
 
     name: str
@@ -179,6 +193,7 @@ class GoldSpec:
     catalog: Catalog
     mode: GoldMode = GoldMode.TOUCHED
     whole_sources: tuple[str, ...] = ()
+    cluster_by: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "mode", _enum(GoldMode, self.mode, self.name, "mode"))
@@ -228,8 +243,8 @@ class Sector:
         return tuple(sorted(refs, key=str))
 
 
-_SILVER_FIELDS = frozenset({"feed", "transform", "key", "order_by", "partition_by", "write", "directory"})
-_GOLD_FIELDS = frozenset({"sources", "whole_sources", "build", "partition_by", "mode", "directory"})
+_SILVER_FIELDS = frozenset({"feed", "transform", "key", "order_by", "partition_by", "write", "cluster_by", "directory"})
+_GOLD_FIELDS = frozenset({"sources", "whole_sources", "build", "partition_by", "mode", "cluster_by", "directory"})
 
 
 def load_sector(name: str) -> Sector:

@@ -66,6 +66,7 @@ def sector_dag(name: str, doc_md: str | None = None, schedule: str = "0 2 * * *"
     from pipelines import alerts, registry
     from pipelines.core.plan import plan
     from pipelines.orchestration import tasks
+    from pipelines.orchestration.lineage import quiet_provider
     from pipelines.orchestration.links import StepOperator, step_doc_md
     from pipelines.settings import load_settings
 
@@ -115,4 +116,4 @@ def sector_dag(name: str, doc_md: str | None = None, schedule: str = "0 2 * * *"
             doc_md="Rebuilds the data-sharing directory (数据资源目录) under `<docs_dir>/directory/`.",
         ).as_teardown()
         list(created.values()) >> directory
-    return dag
+    return quiet_provider(dag)  # the steps emit their own OpenLineage events (pipelines.lineage)

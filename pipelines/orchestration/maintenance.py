@@ -12,7 +12,7 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from pipelines.orchestration.factory import START
+from pipelines.orchestration.factory import START, task_defaults
 
 log = logging.getLogger(__name__)
 LAYERS = ("bronze", "quarantine", "silver", "gold", "ops", "landing")
@@ -31,7 +31,6 @@ def maintenance_dag(doc_md: str | None = None, schedule: str = "0 4 * * 0") -> A
     from airflow.providers.standard.operators.python import PythonOperator
     from airflow.sdk import DAG
 
-    from pipelines import alerts
     from pipelines.orchestration.lineage import quiet_provider
 
     with DAG(
@@ -43,13 +42,7 @@ def maintenance_dag(doc_md: str | None = None, schedule: str = "0 4 * * 0") -> A
         catchup=False,
         max_active_runs=1,
         tags=["maintenance"],
-        default_args={
-            "owner": "lakehouse",
-            "retries": 1,
-            "retry_delay": timedelta(minutes=5),
-            "on_retry_callback": alerts.on_task_retry,
-            "on_failure_callback": alerts.on_task_failure,
-        },
+        default_args=task_defaults(retries=1, retry_delay=timedelta(minutes=5)),
     ) as dag:
         previous = None
         for layer in LAYERS:

@@ -20,7 +20,6 @@ from pipelines.generate.api import generate
 from pipelines.io.lake import Lake
 from pipelines.io.refs import TableRef
 from pipelines.quality import gate
-from pipelines.quality import suites as suites_module
 
 TAX = registry.SECTORS["tax"]
 DT = "2026-11-02"
@@ -155,15 +154,8 @@ def test_an_airflow_task_emits_the_same_events_as_the_command(tax_run, monkeypat
     assert complete["outputs"][0]["facets"]["columnLineage"] == by_cli["outputs"][0]["facets"]["columnLineage"]
 
 
-def test_a_failing_gate_emits_fail_with_the_error(spark, tax_run, tmp_path, monkeypatch) -> None:
+def test_a_failing_gate_emits_fail_with_the_error(spark, tax_run, blocking_tax_suite) -> None:
     settings, _ = tax_run
-    suites = tmp_path / "suites" / "silver"
-    suites.mkdir(parents=True)
-    (suites / "tax_returns.yaml").write_text(
-        "expectations:\n  - type: expect_column_values_to_be_between\n"
-        "    kwargs: {column: tax_paid_cny, max_value: 0}\n    policy: block\n"
-    )
-    monkeypatch.setattr(suites_module, "SUITES_DIR", tmp_path / "suites")
     step = next(s for s in plan(TAX) if s.layer == "silver")
     with pytest.raises(gate.GateFailed):
         execute(Lake(spark, settings), TAX, step, RunContext("lineage-gate", DT))

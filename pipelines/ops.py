@@ -4,6 +4,8 @@
   duplicates, gate summary, Data Docs page, Delta version, duration, Airflow ids.
 - `ops.quality_results` — one row per run, table, date and expectation (its type, column and
   other arguments): policy, success, failing count and a sample of failing values.
+- `ops.schema_changes` — one row per schema change of a table (column, type, change, run, dt,
+  Delta versions before and after), written by `Lake.write` itself (`pipelines.io.evolve`, ADR 0011).
 
 Both are upserted by their keys, so a retried task replaces its rows instead of adding more.
 """
@@ -16,10 +18,12 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 
 from pipelines.core.steps import RunContext, StepResult
+from pipelines.io import evolve
 from pipelines.io.lake import Lake
 from pipelines.io.refs import TableRef, Upsert
 
 RUN_METRICS = TableRef("ops", "run_metrics")
+SCHEMA_CHANGES = evolve.SCHEMA_CHANGES
 QUALITY_RESULTS = TableRef("ops", "quality_results")
 RUN_SCHEMA = (
     "run_id string, dag_id string, task_id string, try_number int, step string, `table` string, dt string, "

@@ -10,11 +10,13 @@ Connect session plug in here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from pipelines.io import delta
 from pipelines.io.refs import (
+    Evolution,
+    FillColumns,
     MergeHistory,
     MergeLatest,
     Overwrite,
@@ -68,9 +70,19 @@ class Lake:
         """The table's commits, newest first: version, timestamp, operation, metrics ([] without a table)."""
         return delta.history(self.spark, self.uri(ref), limit)
 
-    def write(self, ref: TableRef, frame: DataFrame, rule: WriteRule) -> None:
-        """Write `frame` to `ref` following `rule`; every rule is idempotent (a rerun changes nothing)."""
+    def write(self, ref: TableRef, frame: DataFrame, rule: WriteRule, evolution: Evolution | None = None) -> None:
+        """Write `frame` to `ref` following `rule`; every rule is idempotent (a rerun changes nothing).
+
+        Before writing to an existing table, its schema is brought to the frame's as `evolution`
+        allows (`pipelines.io.evolve`: new columns added by `ALTER TABLE … ADD COLUMNS`, declared
+        migrations applied, anything else refused) and each change is recorded in `ops.schema_changes`.
+
+        Raises:
+            SchemaChangeRefused: a dropped or renamed column or a type change no migration declares
+                (the table is untouched).
+        """
         uri = self.uri(ref)
+        self._evolve(ref, uri, frame, rule, evolution or Evolution())
         match rule:
             case ReplacePartitions(column, values):
                 delta.replace_partitions(self.spark, frame, uri, column, values)
@@ -82,8 +94,42 @@ class Lake:
                 delta.merge_scd2(self.spark, frame, uri, key, changed_at)
             case Upsert(key):
                 delta.merge_keyed(self.spark, frame, uri, key)
+            case FillColumns(match_on, columns):
+                delta.fill_columns(self.spark, frame, uri, match_on, columns)
             case _:
                 raise TypeError(f"{ref}: unknown write rule {rule!r}")
+
+    def _evolve(self, ref: TableRef, uri: str, frame: DataFrame, rule: WriteRule, evolution: Evolution) -> None:
+        """Apply and record the schema changes the write needs (see `pipelines.io.evolve`)."""
+        from datetime import UTC, datetime
+
+        from pipelines.io import evolve
+
+        if ref == evolve.SCHEMA_CHANGES:
+            return
+        changes = evolve.evolve(self.spark, uri, str(ref), frame, evolution, partial=isinstance(rule, FillColumns))
+        if not changes:
+            return
+        now = datetime.now(UTC).replace(tzinfo=None)
+        rows = [
+            {**asdict(c), "table": str(ref), "run_id": evolution.run_id, "dt": evolution.dt, "recorded_at": now}
+            for c in changes
+        ]
+        self.write(
+            evolve.SCHEMA_CHANGES,
+            self.spark.createDataFrame(rows, evolve.SCHEMA_CHANGES_SCHEMA),
+            Upsert(evolve.SCHEMA_CHANGES_KEY),
+        )
+
+    def schema_changes(self, ref: TableRef | None = None) -> list[dict[str, Any]]:
+        """Recorded schema changes (of `ref`, or of every table), oldest first."""
+        from pipelines.io import evolve
+
+        if not self.exists(evolve.SCHEMA_CHANGES):
+            return []
+        rows = [r.asDict() for r in self.read(evolve.SCHEMA_CHANGES).collect()]
+        rows = [r for r in rows if ref is None or r["table"] == str(ref)]
+        return sorted(rows, key=lambda r: (r["recorded_at"], r["version_after"] or 0, r["column"]))
 
     def verify_delivery(self, contract: FeedContract, dt: str) -> Delivery:
         """Check the delivery of `contract`'s feed for `dt` against its manifest (see `landing.verify_delivery`)."""

@@ -19,7 +19,7 @@ from importlib import import_module
 from typing import Any
 
 from pipelines.core.contract import FeedContract, load_contract
-from pipelines.io.refs import MergeHistory, MergeLatest, Overwrite, TableRef, WriteRule
+from pipelines.io.refs import MergeHistory, MergeLatest, Overwrite, ReplaceDelivery, TableRef, WriteRule
 
 SHARING = ("open", "conditional", "restricted")
 
@@ -125,8 +125,21 @@ class SilverSpec:
     def __post_init__(self) -> None:
         object.__setattr__(self, "write", _enum(WriteMode, self.write, self.name, "write"))
 
+    def delivery_rule(self, dt: str, partitions: tuple[str, ...] = ()) -> WriteRule:
+        """How the lake writes delivery `dt`'s rows, replacing what an earlier delivery of `dt` left (ADR 0007).
+
+        Args:
+            dt: the delivery date.
+            partitions: partitions holding the rows the earlier delivery left.
+        """
+        if self.write == WriteMode.SNAPSHOT:
+            return Overwrite()
+        if self.write == WriteMode.SCD2:
+            return MergeHistory(self.key, self.order_by[0], dt)
+        return ReplaceDelivery(self.key, self.order_by, dt, self.partition_by, partitions)
+
     def write_rule(self) -> WriteRule:
-        """How the lake writes this table's candidates."""
+        """How the lake writes this table's candidates without replacing an earlier delivery's rows (`delivery_rule` does)."""
         if self.write == WriteMode.SNAPSHOT:
             return Overwrite()
         if self.write == WriteMode.SCD2:

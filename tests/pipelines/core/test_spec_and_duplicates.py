@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from pyspark.sql import functions as F
 
+from pipelines.core.candidates import _unparsed_text
 from pipelines.core.spec import Catalog, GoldSpec
-from pipelines.core.steps import _unparsed_text
 from pipelines.io.refs import TableRef
 from pipelines.transforms.common import DUPLICATE, mark_exact_duplicates
 

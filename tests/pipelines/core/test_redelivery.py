@@ -38,6 +38,7 @@ from pipelines.query import read_table
 from pipelines.registry import SECTORS
 
 pytestmark = pytest.mark.integration
+HEAVY = pytest.mark.timeout(3600)  # 3 to 4 lakes of 5 runs each: minutes on an idle laptop, far more on shared cores
 
 # ---------------------------------------------------------------------------------------------
 # merge_latest: tax returns (highest version wins; partitioned by tax_period; gold by tax_period)
@@ -157,6 +158,7 @@ def test_a_redelivered_date_replaces_its_silver_rows(spark, fresh_settings) -> N
 
 
 @pytest.mark.reliability
+@HEAVY
 def test_merge_latest_redelivery_of_a_middle_and_then_the_oldest_date(spark, fresh_settings) -> None:
     lake = Lake(spark, fresh_settings)
     seconds = {}
@@ -186,6 +188,7 @@ def test_merge_latest_redelivery_of_a_middle_and_then_the_oldest_date(spark, fre
 
 
 @pytest.mark.reliability
+@HEAVY
 def test_an_empty_redelivery_withdraws_the_whole_date(spark, fresh_settings) -> None:
     lake = Lake(spark, fresh_settings)
     for dt in (T1, T2):
@@ -272,6 +275,7 @@ def credit_steps(dt: str) -> list:
 
 
 @pytest.mark.reliability
+@HEAVY
 def test_scd2_redelivery_of_a_middle_and_then_the_oldest_date(spark, fresh_settings) -> None:
     sanction = ["S1", U["U1"], "admin_penalty", "市场监管局", "2026-10-01", "5000.00", "2027-10-01", "active",
                 "2026-10-01T10:00:00+08:00"]  # fmt: skip
@@ -379,6 +383,7 @@ def energy_steps(dt: str, feeds: Sequence[str] = ("meters", "readings")) -> list
 
 
 @pytest.mark.reliability
+@HEAVY
 def test_snapshot_redelivery_of_an_old_date_never_rolls_the_register_back(spark, fresh_settings) -> None:
     lake = Lake(spark, fresh_settings)
     seconds = {}

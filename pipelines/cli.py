@@ -5,6 +5,9 @@ lakehouse run --landing DIR --lake DIR --date 2026-11-01 [--sectors tax]
 lakehouse summary [--lake DIR] [--run-id R | --dt D]
 lakehouse replay --feed tax/returns [--run R] [--dt D]
 lakehouse doctor
+lakehouse publish --out DIR [--lake DIR]
+lakehouse sql ["SELECT … FROM gold.tax_revenue_monthly"] [--engine spark] [--role analyst] [--format csv --out F]
+lakehouse catalog [--search 用电] [--json] [--build]
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import sys
 import uuid
 from datetime import date, timedelta
 
+from pipelines.publish import register as register_publish
 from pipelines.settings import Settings, load_settings
 
 
@@ -78,6 +82,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(line)
         print(f"\nrun {run_id}: lake at {settings.lake_root}; Data Docs under {settings.docs_dir}")
         stop_session()
+    from pipelines.analyst.directory import build_directory
+
+    print(f"data-sharing directory: {build_directory(settings)}")
     if failure:
         print(f"\nFAILED: {type(failure).__name__}: {failure}", file=sys.stderr)
         return 1
@@ -206,6 +213,11 @@ def parser() -> argparse.ArgumentParser:
     doc = sub.add_parser("doctor", help="check the set-up and say how to fix what is missing")
     doc.add_argument("--spark", action="store_true", help="also start a SparkSession and write a Delta table")
     doc.set_defaults(func=cmd_doctor)
+    register_publish(sub, _settings)
+
+    from pipelines.analyst.cli import add_commands
+
+    add_commands(sub)
     return top
 
 

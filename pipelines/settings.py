@@ -59,6 +59,11 @@ class Settings:
             already sent (one per run, table and rule) lives beside it in `<stem>-sent/`.
         docs_base_url: URL under which `docs_dir` is served (Data Docs and the data-sharing
             directory), for links in alerts and the Airflow UI; empty gives file:// links.
+        sql_role: the role `lakehouse sql` runs as (`pipeline`, `analyst`, `public`).
+        spark_catalog: `in-memory` (default) or `hive`: Spark's persistent metastore, where
+            `lakehouse sql --engine spark` registers the tables as `<layer>.<table>`.
+        metastore_dir: folder of the embedded (Derby) metastore and its warehouse.
+        metastore_url: a shared Hive metastore (`thrift://host:9083`) instead of Derby.
     """
 
     landing_root: str = str(PROJECT_ROOT / "data" / "landing")
@@ -81,6 +86,10 @@ class Settings:
     alert_webhook_url: str = ""
     alerts_file: str = str(PROJECT_ROOT / "data" / "alerts.jsonl")
     docs_base_url: str = ""
+    sql_role: str = "analyst"
+    spark_catalog: str = "in-memory"
+    metastore_dir: str = str(PROJECT_ROOT / "data" / "metastore")
+    metastore_url: str = ""
 
     def __repr__(self) -> str:
         """Show every setting but never a secret's value."""

@@ -65,11 +65,29 @@ SECTOR = Sector(
             partition_by="iso_week",
             catalog=Catalog(
                 owner=OWNER,
-                description="Weekly syndromic surveillance for publication: counts under 5 suppressed "
-                "(null, suppressed = true).",
-                description_zh="症候群周监测开放数据：小于5的计数已抑制（置空并标记suppressed）",
+                description="Weekly syndromic surveillance for publication, complete ISO weeks only: counts under 5 "
+                "suppressed (null, suppressed = true) with complementary suppression across cities and groups, so "
+                "that no cell can be recovered from the published counts, city totals, province totals, baselines "
+                "or alert flags.",
+                description_zh="症候群周监测开放数据（仅完整ISO周）：小于5的计数已抑制（置空并标记suppressed），"
+                "并在城市与症候群两个方向做补充抑制，任何单元格均无法由已公开的计数、城市合计、全省合计、基线或预警反推",
                 sharing="open",
-                update_frequency="daily (weekly grain)",
+                update_frequency="weekly (each complete ISO week, published once its Sunday is delivered)",
+            ),
+        ),
+        GoldSpec(
+            name="open_health_weekly_province",
+            sources=VISIT_SOURCES,
+            whole_sources=("health_hospitals",),
+            build="pipelines.health.gold:open_weekly_province",
+            partition_by="iso_week",
+            catalog=Catalog(
+                owner=OWNER,
+                description="Province totals of the open weekly syndromic surveillance per complete ISO week and "
+                "syndrome group, suppressed together with the city table (null, suppressed = true).",
+                description_zh="症候群周监测开放数据的全省合计（按完整ISO周与症候群），与城市表统一抑制（置空并标记suppressed）",
+                sharing="open",
+                update_frequency="weekly (each complete ISO week, published once its Sunday is delivered)",
             ),
         ),
     ),

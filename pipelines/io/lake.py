@@ -95,6 +95,19 @@ class Lake:
         storage = storage_for(self.settings.landing_root, self.settings)
         return verify_delivery(storage, self.settings, contract, dt)
 
+    def recheck_delivery(self, delivery: Delivery) -> None:
+        """Raise `DeliveryRejected` when the delivery's folder changed since it was verified (see `landing`)."""
+        from pipelines.io.landing import recheck_delivery
+        from pipelines.io.storage import storage_for
+
+        recheck_delivery(storage_for(self.settings.landing_root, self.settings), delivery)
+
+    def first_unreadable_file(self, delivery: Delivery, contract: FeedContract) -> tuple[str, str] | None:
+        """The first file of the delivery Spark cannot read, with why (None when all read)."""
+        from pipelines.io.readers import first_unreadable_file
+
+        return first_unreadable_file(self.spark, delivery, contract)
+
     def read_delivery(self, delivery: Delivery, contract: FeedContract) -> DataFrame:
         """The delivery's rows as bronze rows (see `readers.read_delivery`)."""
         from pipelines.io.readers import read_delivery

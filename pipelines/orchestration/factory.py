@@ -2,7 +2,8 @@
 
 A DAG file is a docstring and `sector_dag("tax", __doc__)`. Tasks: one sensor per
 feed (waits for the delivery's manifest), then one task per step of the plan
-(bronze → silver → gold, each gated before it writes). Gold tasks publish Airflow
+(bronze → silver → gold, each gated before it writes), and a last task that rebuilds
+the data-sharing directory. Gold tasks publish Airflow
 assets (`lake://gold/<table>`, silver tasks `lake://silver/<table>`) that cross-sector
 DAGs are scheduled on. Every task alerts through `pipelines.alerts` (retry and failure
 callbacks); step tasks link to their Data Docs page and directory entry (`links`).
@@ -19,6 +20,33 @@ from pipelines.orchestration.assets import asset_uri
 from pipelines.timezone import LOCAL_TZ
 
 START = pendulum.datetime(2026, 11, 1, tz=LOCAL_TZ)
+DIRECTORY_TASK = "publish_directory"
+
+
+def delivery_sensor(sector: str, feed: str, table: str, timeout: int) -> Any:
+    """The task that waits for a feed's delivery (`<landing>/<sector>/<feed>/dt=<date>/_manifest.json`).
+
+    Args:
+        sector, feed: the feed.
+        table: its bronze table (the task is `wait__<table>`).
+        timeout: seconds to wait before failing with a message naming the folder.
+
+    Returns:
+        The sensor (reschedule mode: no worker slot is held while waiting).
+    """
+    from pipelines.core.contract import load_contract
+    from pipelines.orchestration.sensor import DeliverySensor
+
+    return DeliverySensor(
+        task_id=f"wait__{table}",
+        sector=sector,
+        feed=feed,
+        poke_interval=max(1, min(60, timeout // 10)),  # a short timeout gets several pokes
+        timeout=timeout,
+        mode="reschedule",
+        doc_md=f"Waits for `<landing>/{sector}/{feed}/dt=<date>/_manifest.json`; "
+        f"alerts when it is not there by {load_contract(sector, feed).due} Asia/Shanghai.",
+    )
 
 
 def sector_dag(name: str, doc_md: str | None = None, schedule: str = "0 2 * * *") -> Any:
@@ -32,7 +60,7 @@ def sector_dag(name: str, doc_md: str | None = None, schedule: str = "0 2 * * *"
     Returns:
         The Airflow DAG.
     """
-    from airflow.providers.standard.sensors.python import PythonSensor
+    from airflow.providers.standard.operators.python import PythonOperator
     from airflow.sdk import DAG, Asset
 
     from pipelines import alerts, registry
@@ -75,17 +103,16 @@ def sector_dag(name: str, doc_md: str | None = None, schedule: str = "0 2 * * *"
             )
             if step.layer == "bronze":
                 feed = next(s.feed for s in sector.silver if s.feed.table == step.table)
-                wait = PythonSensor(
-                    task_id=f"wait__{feed.table}",
-                    python_callable=tasks.delivery_ready,
-                    op_kwargs={"sector": feed.sector, "feed": feed.feed},
-                    poke_interval=60,
-                    timeout=timeout,
-                    mode="reschedule",
-                    doc_md=f"Waits for `<landing>/{feed.sector}/{feed.feed}/dt=<date>/_manifest.json`; "
-                    f"alerts when it is not there by {feed.contract.due} Asia/Shanghai.",
-                )
+                wait = delivery_sensor(feed.sector, feed.feed, feed.table, timeout)
                 wait >> created[step.task_id]
             for upstream in step.upstream:
                 created[upstream] >> created[step.task_id]
+        # A teardown runs once every step is done, failed ones too (a failed gate belongs in the
+        # directory), and is not a leaf for the run's state: a failed step still fails the run.
+        directory = PythonOperator(
+            task_id=DIRECTORY_TASK,
+            python_callable=tasks.publish_directory,
+            doc_md="Rebuilds the data-sharing directory (数据资源目录) under `<docs_dir>/directory/`.",
+        ).as_teardown()
+        list(created.values()) >> directory
     return dag

@@ -33,7 +33,8 @@ SECTOR = Sector(
                 owner=OWNER,
                 description="Tax due and paid per month, city, industry section and tax type.",
                 description_zh="按月份、城市、行业门类、税种汇总的应纳税额与已缴税额",
-                sharing="open",
+                # Not open (ADR 0009): a third of the cells hold one taxpayer, whose tax they disclose.
+                sharing="conditional",
                 update_frequency="daily",
             ),
         ),

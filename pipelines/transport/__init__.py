@@ -64,7 +64,9 @@ SECTOR = Sector(
                 owner=OWNER,
                 description="Vehicles, trucks and toll fees per ETC gantry and hour.",
                 description_zh="按小时、门架汇总的通行车辆数、货车数及通行费",
-                sharing="open",
+                # Not open (ADR 0009): in a gantry-hour with one vehicle, the fee is that trip's toll
+                # (its length) and the truck count its class.
+                sharing="conditional",
             ),
         ),
         GoldSpec(

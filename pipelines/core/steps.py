@@ -17,8 +17,8 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from pipelines.core.candidates import check_delivery, silver_candidates, valid_rows
-from pipelines.core.contract import FeedContract
 from pipelines.core.changes import changed_partitions, record_changes
+from pipelines.core.contract import FeedContract
 from pipelines.core.redelivery import SilverWrite, adding, replacing
 from pipelines.core.rules import REASONS
 from pipelines.core.spec import FeedSpec, GoldMode, GoldSpec, SilverSpec, resolve

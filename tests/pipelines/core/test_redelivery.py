@@ -345,6 +345,9 @@ REGISTER_E2_AGAIN = [  # M3 withdrawn, M1 amended, M7 added, one bad row: none o
     meter("M1", "commercial", division="320104"), meter("M2"), meter("M4"), meter("M5"), meter("M7"),
     meter("M8", division="999999"),
 ]  # fmt: skip
+REGISTER_E3_AGAIN = [  # the newest register corrected: M6 withdrawn, M2 amended back to Nanjing
+    meter("M1", "commercial"), meter("M2"), meter("M3", "industrial"), meter("M4"), meter("M5"),
+]  # fmt: skip
 REGISTER_E1_AGAIN = [  # agrees with dt3 on the meters that read on day 1; M9 withdrawn, M8 added
     meter("M1", "commercial"), meter("M2", division="320205"), meter("M3", "industrial"), meter("M4"), meter("M8"),
 ]  # fmt: skip
@@ -364,6 +367,28 @@ READINGS_E2_AGAIN = (  # M5's slot 1 withdrawn, M1's slot 0 amended, M2's slot 0
     + readings(E2, ["M3"], [3])
     + readings(E2, ["M5"], [0])
 )
+
+
+def readings_of_day(day: str, *deliveries: Sequence[tuple]) -> set[tuple]:
+    """(meter, interval end) of the delivered readings whose local day is `day` (what silver keeps of them)."""
+    tz = datetime.fromisoformat(f"{day}T00:00:00+08:00").tzinfo
+    return {
+        (r[0], r[1])
+        for d in deliveries
+        for r in d
+        if (r[1] - timedelta(minutes=15)).astimezone(tz).date().isoformat() == day
+    }
+
+
+def gold_readings(settings, day: str) -> dict[str, int]:
+    """Readings counted in `gold.energy_consumption_daily` on `day`, by customer type."""
+    counts: dict[str, int] = {}
+    for r in read_table(settings, "gold", "energy_consumption_daily"):
+        if str(r["date"]) == day:
+            counts[r["customer_type"]] = counts.get(r["customer_type"], 0) + r["readings"]
+    return counts
+
+
 ENERGY_TABLES = [("silver", "energy_meters"), ("silver", "energy_readings"), ("gold", "energy_consumption_daily")]
 
 
@@ -403,6 +428,20 @@ def test_snapshot_redelivery_of_an_old_date_never_rolls_the_register_back(spark,
         assert_same_date(fresh_settings, fresh, f"energy_{feed}", f"energy_{feed}", E2)
     assert content(fresh_settings, "quarantine", "energy_meters", E2)  # the new bad row, and only it (above)
 
+    # Gold follows: day 2 counts exactly the readings the final deliveries hold for it (M5's and
+    # M2's withdrawn slots gone, M2's slot 0 back from dt3's resend, M3's added slot in), by
+    # the customer type of the register silver holds (dt3's).
+    def by_type(readings: set[tuple]) -> dict[str, int]:
+        kinds = {m[0]: m[2] for m in REGISTERS[E3]}
+        counts: dict[str, int] = {}
+        for meter_id, _ in readings:
+            counts[kinds.get(meter_id, "unregistered")] = counts.get(kinds.get(meter_id, "unregistered"), 0) + 1
+        return counts
+
+    day2 = by_type(readings_of_day(E2, READINGS_E2_AGAIN, READINGS_DELIVERED[E3]))
+    assert gold_readings(fresh_settings, E2) == day2
+    assert by_type(readings_of_day(E2, READINGS_DELIVERED[E2], READINGS_DELIVERED[E3])) != day2  # it did change
+
     # The oldest date's register again: bronze and quarantine take it, silver keeps dt3's.
     deliver_energy(fresh_settings, E1, REGISTER_E1_AGAIN, None)
     run(lake, energy_steps(E1, feeds=("meters",)), E1, "again-oldest")
@@ -410,3 +449,18 @@ def test_snapshot_redelivery_of_an_old_date_never_rolls_the_register_back(spark,
     fresh = fresh_lake(spark, fresh_settings, "c", (E1, E2, E3), energy_steps)
     assert lake_content(fresh_settings, ENERGY_TABLES) == lake_content(fresh, ENERGY_TABLES)
     assert_same_date(fresh_settings, fresh, "energy_meters", "energy_meters", E1)
+
+    # The newest register corrected (readings of dt3 delivered again as they were, as the DAG
+    # runs every feed of the date): the register becomes it, and gold's days follow.
+    assert "M6" in {r[0] for r in column(fresh_settings, "silver", "energy_meters", "meter_id")}
+    deliver_energy(fresh_settings, E3, REGISTER_E3_AGAIN, None)
+    run(lake, energy_steps(E3), E3, "again-newest")
+    assert column(fresh_settings, "silver", "energy_meters", "meter_id", "division_code") == sorted(
+        (m[0], m[4]) for m in REGISTER_E3_AGAIN
+    )
+    fresh = fresh_lake(spark, fresh_settings, "d", (E1, E2, E3), energy_steps)
+    assert lake_content(fresh_settings, ENERGY_TABLES) == lake_content(fresh, ENERGY_TABLES)
+    assert_same_date(fresh_settings, fresh, "energy_meters", "energy_meters", E3)
+    # M6 (withdrawn from the register) reads on day 3 only: its readings are unregistered there now.
+    m6 = readings_of_day(E3, [r for r in READINGS_DELIVERED[E3] if r[0] == "M6"])
+    assert gold_readings(fresh_settings, E3).get("unregistered", 0) == len(m6) > 0

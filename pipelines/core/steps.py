@@ -384,7 +384,15 @@ def build_gold(lake: Lake, spec: GoldSpec, ctx: RunContext) -> StepResult:
     built = built.persist()
     try:
         result.rows_in = result.promoted = built.count()
-        gate = _gate(lake, built, table, ctx)
+        if spec.mode == GoldMode.AS_OF and len(parts) > 1:
+            # A suite describes one snapshot (e.g. one row per entity): each is gated on its own,
+            # all before the write; the date's own gate is the one recorded.
+            of = F.col(spec.partition_by).cast("string")
+            gate = _gate(lake, built.where(of == parts[0]), table, ctx)
+            for later in parts[1:]:
+                _gate(lake, built.where(of == later), table, ctx)
+        else:
+            gate = _gate(lake, built, table, ctx)
         lake.write(
             table, built, ReplacePartitions(spec.partition_by, tuple(parts)) if spec.partition_by else Overwrite()
         )

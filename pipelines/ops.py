@@ -2,8 +2,8 @@
 
 - `ops.run_metrics` — one row per run, table and date: rows in/out, rejects by reason,
   duplicates, gate summary, Data Docs page, Delta version, duration, Airflow ids.
-- `ops.quality_results` — one row per run, table, date and expectation: policy, success,
-  failing count and a sample of failing values.
+- `ops.quality_results` — one row per run, table, date and expectation (its type, column and
+  other arguments): policy, success, failing count and a sample of failing values.
 
 Both are upserted by their keys, so a retried task replaces its rows instead of adding more.
 """
@@ -28,7 +28,7 @@ RUN_SCHEMA = (
     "recorded_at timestamp"
 )
 QUALITY_SCHEMA = (
-    "run_id string, `table` string, dt string, expectation string, `column` string, policy string, "
+    "run_id string, `table` string, dt string, expectation string, `column` string, arguments string, policy string, "
     "success boolean, failing long, sample array<string>, docs string, recorded_at timestamp"
 )
 
@@ -55,5 +55,5 @@ def record(lake: Lake, ctx: RunContext, results: Sequence[StepResult]) -> None:
         ]
     lake.write(RUN_METRICS, lake.spark.createDataFrame(runs, RUN_SCHEMA), Upsert(("run_id", "table", "dt")))
     if checks:
-        key = ("run_id", "table", "dt", "expectation", "column")
+        key = ("run_id", "table", "dt", "expectation", "column", "arguments")
         lake.write(QUALITY_RESULTS, lake.spark.createDataFrame(checks, QUALITY_SCHEMA), Upsert(key))

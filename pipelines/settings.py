@@ -59,6 +59,9 @@ class Settings:
             already sent (one per run, table and rule) lives beside it in `<stem>-sent/`.
         docs_base_url: URL under which `docs_dir` is served (Data Docs and the data-sharing
             directory), for links in alerts and the Airflow UI; empty gives file:// links.
+        lineage_url: where OpenLineage events go: empty = JSON Lines under
+            `<docs_dir>/lineage/events.jsonl`, `http(s)://host:port[/path]` = an OpenLineage
+            HTTP endpoint (Marquez: `/api/v1/lineage`), `console` = the task or command log.
         sql_role: the role `lakehouse sql` runs as (`pipeline`, `analyst`, `public`).
         spark_catalog: `in-memory` (default) or `hive`: Spark's persistent metastore, where
             `lakehouse sql --engine spark` registers the tables as `<layer>.<table>`.
@@ -86,6 +89,7 @@ class Settings:
     alert_webhook_url: str = ""
     alerts_file: str = str(PROJECT_ROOT / "data" / "alerts.jsonl")
     docs_base_url: str = ""
+    lineage_url: str = ""
     sql_role: str = "analyst"
     spark_catalog: str = "in-memory"
     metastore_dir: str = str(PROJECT_ROOT / "data" / "metastore")

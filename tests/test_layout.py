@@ -3,8 +3,9 @@ its test module at the same place under `tests/` (`pipelines/tax/silver.py` ↔
 `tests/pipelines/tax/test_silver.py`; a package's `__init__.py` ↔ `test_<package>.py`), unless
 the allow-list below names it together with the tests that cover it instead.
 
-Modules of declarations only define nothing and need no mirror: the sectors' spec modules
-(`pipelines/<sector>/__init__.py`, checked by `tests/pipelines/core/test_specs.py`), the
+Modules of declarations only define nothing and need no mirror: the sectors' modules
+(`pipelines/<sector>/__init__.py`, loading `schemas/tables/<sector>.yaml`; checked by
+`tests/pipelines/core/test_specs.py`), the
 generator's table of feeds (`pipelines/generate/registry.py`) and `pipelines/timezone.py`.
 """
 

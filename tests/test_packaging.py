@@ -20,6 +20,7 @@ MAPPED = {
     "pipelines.contracts": "schemas/feeds",
     "pipelines.suites": "quality/suites",
     "pipelines.columns": "schemas/columns",
+    "pipelines.tables": "schemas/tables",
 }
 
 
@@ -60,7 +61,7 @@ def test_the_wheel_carries_contracts_suites_reference_data_and_assets(wheel: Pat
     assert {f"pipelines/contracts/{n}" for n in contracts} <= names
     assert {f"pipelines/suites/{n}" for n in suites} <= names
     assert "pipelines/reference/jiangsu_divisions.csv" in names
-    assert "pipelines/quality/assets/jquery.min.js" in names
+    assert "pipelines/quality/vendor/jquery.min.js" in names
     directory = {"glossary.yaml", "site/search.js", "site/style.css"}  # the data-sharing directory's files
     assert {f"pipelines/analyst/{n}" for n in directory} <= names
 

@@ -1,6 +1,10 @@
 """The data-sharing directory (数据资源目录): one entry per lake table, from the specs plus
 what the lake and `ops.run_metrics` say (schema, rows, freshness, last gate), without Spark.
 
+Upstream and downstream tables come from the recorded OpenLineage events (`pipelines.lineage`:
+what the steps' latest completed runs read and wrote) once a table has been run; before, from
+the declared graph of the specs (`lineage_from` says which).
+
 `build_directory(settings)` writes `<docs_dir>/directory/`: `directory.json`, a searchable
 `index.html` and one page per table `tables/<layer>.<table>.html` (see `site.py`). It runs
 at the end of `lakehouse run`, as the last task of every sector DAG and by
@@ -20,6 +24,7 @@ import yaml
 
 from pipelines.analyst.store import delta_rs_options
 from pipelines.analyst.tables import LakeTable, downstream, inventory
+from pipelines.lineage import LineageGraph, lineage_graph
 from pipelines.settings import Settings
 
 LINEAGE_COLUMNS = ("_batch_id", "_dt", "_source_file", "_row_no", "_ingested_at", "_run_id")
@@ -156,9 +161,25 @@ def _freshness(runs: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def entry(settings: Settings, table: LakeTable, runs: list[dict[str, Any]], sectors: dict[str, str]) -> dict[str, Any]:
-    """The directory entry of one table."""
+def _lineage(table: LakeTable, graph: LineageGraph | None) -> tuple[list[str], list[str], str]:
+    """(upstream, downstream, where from): the recorded events when they name the table, else the specs."""
+    if graph is not None and table.ref in graph.tables():
+        up = sorted({t for job in graph.producers(table.ref) for t in job.inputs})
+        down = sorted({t for job in graph.consumers(table.ref) for t in job.outputs} - {table.ref})
+        return up, down, "events"
+    return list(table.sources), downstream(table.ref), "specs"
+
+
+def entry(
+    settings: Settings,
+    table: LakeTable,
+    runs: list[dict[str, Any]],
+    sectors: dict[str, str],
+    graph: LineageGraph | None = None,
+) -> dict[str, Any]:
+    """The directory entry of one table (lineage from `graph`'s events where they name it)."""
     facts = _delta_facts(settings, table)
+    upstream, downstream_, lineage_from = _lineage(table, graph)
     c = table.catalog
     description, description_zh = c.description, c.description_zh
     if table.layer in ("bronze", "quarantine") and table.feed is not None:
@@ -179,8 +200,9 @@ def entry(settings: Settings, table: LakeTable, runs: list[dict[str, Any]], sect
         "retention_days": c.retention_days,
         "pii_columns": sorted(_pii_names(table)),
         "source_feeds": _feeds(table.ref),
-        "upstream": list(table.sources),
-        "downstream": downstream(table.ref),
+        "upstream": upstream,
+        "downstream": downstream_,
+        "lineage_from": lineage_from,
         "columns": facts["columns"] if facts else _contract_columns(table),
         "schema_from": "delta" if facts else ("contract" if table.feed else "not written yet"),
         "rows": facts["rows"] if facts else None,
@@ -196,7 +218,8 @@ def entries(settings: Settings) -> list[dict[str, Any]]:
 
     sectors = {s.name: s.description for s in registry.SECTORS.values()}
     runs = _runs(settings)
-    return [entry(settings, t, runs.get(_step_table(t), []), sectors) for t in inventory().values()]
+    graph = lineage_graph(settings)
+    return [entry(settings, t, runs.get(_step_table(t), []), sectors, graph) for t in inventory().values()]
 
 
 def _step_table(table: LakeTable) -> str:
@@ -256,6 +279,7 @@ def _render_one(e: dict[str, Any]) -> str:
         f"  source feeds: {', '.join(e['source_feeds']) or '-'}",
         f"  upstream: {', '.join(e['upstream']) or '-'}",
         f"  downstream: {', '.join(e['downstream']) or '-'}",
+        f"  lineage from: {e['lineage_from']}",
         f"  columns ({e['schema_from']}):",
     ]
     for col in e["columns"]:

@@ -109,7 +109,7 @@ def _table_page(e: dict[str, Any], known: set[str], pages_dir: Path) -> str:
     body = (
         f'<header><h1>{escape(e["ref"])} {_badge(e["sharing"])}</h1><p><a href="../index.html">← {TITLE}</a></p>'
         f'</header><main><dl class="meta">{"".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in meta)}</dl>'
-        f'<section id="lineage"><h2>血缘 · Lineage</h2><h3>upstream</h3>{_links(e["upstream"], known)}'
+        f'<section id="lineage"><h2>血缘 · Lineage <small>(from {escape(e["lineage_from"])})</small></h2><h3>upstream</h3>{_links(e["upstream"], known)}'
         f"<h3>downstream</h3>{_links(e['downstream'], known)}</section>"
         f'<section id="columns"><h2>字段 · Columns <small>(schema from {escape(e["schema_from"])})</small></h2>'
         "<table><thead><tr><th>column</th><th>type</th><th>PII</th><th>描述 / description</th></tr></thead>"

@@ -7,7 +7,7 @@ class of its catalog entry, plus the operational tables of `ops`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 from pipelines.core.spec import Catalog, FeedSpec, GoldSpec, SilverSpec
@@ -56,21 +56,17 @@ def _feed_tables(sector: str, spec: SilverSpec) -> list[LakeTable]:
     # The contract (YAML) is not read here: `lakehouse sql` needs names and classes only;
     # the directory adds the contract's descriptions and PII columns.
     feed, c = spec.feed.feed, spec.catalog
-    bronze = Catalog(
-        owner=c.owner,
-        description=f"Rows of the {sector}/{feed} feed as delivered (all text), with lineage columns.",
-        description_zh="原始送达数据（全部为文本，含血缘字段）",
-        sharing="restricted",
-        update_frequency=c.update_frequency,
-        retention_days=c.retention_days,
+
+    def restricted(description: str, description_zh: str) -> Catalog:
+        return replace(c, description=description, description_zh=description_zh, sharing="restricted", pii_columns=())
+
+    bronze = restricted(
+        f"Rows of the {sector}/{feed} feed as delivered (all text), with lineage columns.",
+        "原始送达数据（全部为文本，含血缘字段）",
     )
-    quarantine = Catalog(
-        owner=c.owner,
-        description=f"Rejected rows of the {sector}/{feed} feed with raw content, file, row number and reason codes.",
-        description_zh="隔离区：未通过校验的原始记录（含原文、文件、行号与原因代码）",
-        sharing="restricted",
-        update_frequency=c.update_frequency,
-        retention_days=c.retention_days,
+    quarantine = restricted(
+        f"Rejected rows of the {sector}/{feed} feed with raw content, file, row number and reason codes.",
+        "隔离区：未通过校验的原始记录（含原文、文件、行号与原因代码）",
     )
     name = spec.feed.table
     return [
@@ -110,6 +106,12 @@ OPS_TABLES = (
         "Every query through `lakehouse sql`: who, role, when, statement (literals masked), tables, rows, "
         "engine, seconds, outcome.",
         "查询审计：每次 lakehouse sql 查询的用户、角色、时间、语句（常量已脱敏）、涉及表、行数、引擎与结果",
+    ),
+    _ops(
+        "maintenance",
+        "Every maintenance action (`lakehouse maintain`, the maintenance DAG): table, action (optimize, vacuum, "
+        "log, landing), files and bytes before and after, seconds, dry run, message.",
+        "维护记录：每次维护操作（压缩、清理、日志检查点、落地区保留）的表、文件数与字节数前后对比、耗时",
     ),
 )
 

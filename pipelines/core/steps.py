@@ -83,6 +83,7 @@ class StepResult:
             {
                 "expectation": o.expectation,
                 "column": o.column,
+                "arguments": o.arguments,
                 "policy": o.policy,
                 "success": o.success,
                 "failing": o.failing,

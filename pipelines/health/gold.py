@@ -41,17 +41,7 @@ WEEKLY_COLUMNS = (
     "baseline",
     "is_alert",
 )
-OPEN_COLUMNS = (
-    "iso_week",
-    "week_start",
-    "city_code",
-    "syndrome_group",
-    "visits",
-    "city_visits",
-    "baseline",
-    "is_alert",
-    "suppressed",
-)
+OPEN_COLUMNS = (*WEEKLY_COLUMNS, "suppressed")
 OPEN_PROVINCE_COLUMNS = ("iso_week", "week_start", "syndrome_group", "visits", "suppressed")
 PROTECTED_SCHEMA = "iso_week string, city_code string, syndrome_group string, visits long, suppressed boolean"
 

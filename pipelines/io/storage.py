@@ -178,6 +178,14 @@ class S3Storage:
             self.delete(obj)
 
 
+def dataset_address(uri: str) -> tuple[str, str]:
+    """OpenLineage's (namespace, name) of a stored location: (`file`, `/abs/path`) or (`s3://bucket`, `key`)."""
+    if uri.startswith(("s3://", "s3a://")):
+        bucket, _, key = uri.split("://", 1)[1].partition("/")
+        return f"s3://{bucket}", key
+    return "file", uri[len("file:") :] if uri.startswith("file:") else str(Path(uri).resolve())
+
+
 def is_remote(uri: str) -> bool:
     """True for an object-store URI (`s3://`, `s3a://`)."""
     return uri.startswith(("s3://", "s3a://"))

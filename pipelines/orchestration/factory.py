@@ -49,6 +49,19 @@ def delivery_sensor(sector: str, feed: str, table: str, timeout: int) -> Any:
     )
 
 
+def task_defaults(retries: int, retry_delay: timedelta) -> dict[str, Any]:
+    """Every task's Airflow defaults: its owner, its retries, and an alert on each retry and failure."""
+    from pipelines import alerts
+
+    return {
+        "owner": "lakehouse",
+        "retries": retries,
+        "retry_delay": retry_delay,
+        "on_retry_callback": alerts.on_task_retry,
+        "on_failure_callback": alerts.on_task_failure,
+    }
+
+
 def sector_dag(name: str, doc_md: str | None = None, schedule: str = "0 2 * * *") -> Any:
     """Build the DAG of sector `name`.
 
@@ -63,9 +76,10 @@ def sector_dag(name: str, doc_md: str | None = None, schedule: str = "0 2 * * *"
     from airflow.providers.standard.operators.python import PythonOperator
     from airflow.sdk import DAG, Asset
 
-    from pipelines import alerts, registry
+    from pipelines import registry
     from pipelines.core.plan import plan
     from pipelines.orchestration import tasks
+    from pipelines.orchestration.lineage import quiet_provider
     from pipelines.orchestration.links import StepOperator, step_doc_md
     from pipelines.settings import load_settings
 
@@ -83,13 +97,7 @@ def sector_dag(name: str, doc_md: str | None = None, schedule: str = "0 2 * * *"
         catchup=False,
         max_active_runs=1,
         tags=["sector", name],
-        default_args={
-            "owner": "lakehouse",
-            "retries": 2,
-            "retry_delay": timedelta(minutes=2),
-            "on_retry_callback": alerts.on_task_retry,
-            "on_failure_callback": alerts.on_task_failure,
-        },
+        default_args=task_defaults(retries=2, retry_delay=timedelta(minutes=2)),
     ) as dag:
         created: dict[str, Any] = {}
         for step in plan(sector):
@@ -115,4 +123,4 @@ def sector_dag(name: str, doc_md: str | None = None, schedule: str = "0 2 * * *"
             doc_md="Rebuilds the data-sharing directory (数据资源目录) under `<docs_dir>/directory/`.",
         ).as_teardown()
         list(created.values()) >> directory
-    return dag
+    return quiet_provider(dag)  # the steps emit their own OpenLineage events (pipelines.lineage)

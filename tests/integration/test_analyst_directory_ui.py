@@ -4,29 +4,13 @@ columns and lineage; screenshots go to data/screenshots/."""
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import pytest
 
+from tests.browser import FILE_ACCESS, chromium, screenshot
+
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.timeout(45 * 60)]
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = REPO_ROOT / "data" / "screenshots"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-# Headless and nothing that reaches for the network (as tests/e2e/test_airflow_ui.py).
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--allow-file-access-from-files",
-    "--window-size=1400,1000",
-]
 WAIT_S = 30
 
 
@@ -38,23 +22,8 @@ def site(analyst_lake) -> Path:
 
 @pytest.fixture(scope="module")
 def browser():
-    """A fresh chromium under chromedriver; a missing browser fails the test, it does not skip it."""
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        pytest.fail("Debian chromium and chromium-driver are needed: apt-get install -y chromium chromium-driver")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    with tempfile.TemporaryDirectory(prefix="directory-chromium-") as profile:
-        options.add_argument(f"--user-data-dir={profile}")
-        driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-        try:
-            yield driver
-        finally:
-            driver.quit()
+    with chromium(FILE_ACCESS) as driver:
+        yield driver
 
 
 def visible_tables(driver) -> set[str]:
@@ -79,14 +48,6 @@ def search_for(driver, word: str) -> set[str]:
         lambda d: len(visible_tables(d)) < total, message=f"search {word!r} filtered nothing"
     )
     return visible_tables(driver)
-
-
-def screenshot(driver, name: str) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / name
-    assert driver.save_screenshot(str(path)), f"could not save {path}"
-    assert path.stat().st_size > 10_000, f"{path} looks blank"
-    return path
 
 
 def test_an_analyst_finds_tables_by_keyword_and_reads_a_table_page(site, browser) -> None:

@@ -428,16 +428,15 @@ def _text(fmt_name: str) -> st.SearchStrategy[str]:
     return st.lists(st.one_of(chars, specials), max_size=12).map("".join)
 
 
+def hostile_kinds(fmt) -> tuple[str, ...]:
+    """The hostile record kinds a format can carry."""
+    return {"parquet": PARQUET_HOSTILE, "jsonl": JSON_HOSTILE}.get(fmt.contract.format, TEXT_HOSTILE)
+
+
 @st.composite
 def plans(draw, fmt_name: str) -> Plan:
     fmt = FORMATS[fmt_name]
-    kinds = (
-        PARQUET_HOSTILE
-        if fmt.contract.format == "parquet"
-        else JSON_HOSTILE
-        if fmt.contract.format == "jsonl"
-        else TEXT_HOSTILE
-    )
+    kinds = hostile_kinds(fmt)
     files = []
     for _ in range(draw(st.integers(1, 2))):
         valid = draw(st.lists(_text(fmt_name), min_size=10, max_size=25))
@@ -471,13 +470,7 @@ def planned(fmt_name: str) -> Plan:
     fmt = FORMATS[fmt_name]
     texts = ['say "hi", then', "two\nlines", "crlf\r\ninside", 'a|b,c""', "汉字 ⊕", "tab\tend", "{[}]\\", "plain"]
     records: list[tuple[str, Any]] = [("valid", t) for t in texts * 3]
-    kinds = (
-        PARQUET_HOSTILE
-        if fmt.contract.format == "parquet"
-        else JSON_HOSTILE
-        if fmt.contract.format == "jsonl"
-        else TEXT_HOSTILE
-    )
+    kinds = hostile_kinds(fmt)
     for i, kind in enumerate(kinds[:2]):
         records.insert(5 + 7 * i, ("hostile", kind))
     records.append(("dup", 1))

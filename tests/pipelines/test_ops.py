@@ -10,7 +10,14 @@ from pipelines.core.steps import RunContext, StepResult
 from pipelines.io.lake import Lake
 from pipelines.query import read_table
 
-OUTCOME = {"expectation": "not_null", "column": "taxpayer_id", "policy": "block", "success": True, "failing": 0}
+OUTCOME = {
+    "expectation": "not_null",
+    "column": "taxpayer_id",
+    "arguments": "{}",
+    "policy": "block",
+    "success": True,
+    "failing": 0,
+}
 
 
 def _silver(promoted: int) -> StepResult:
@@ -35,3 +42,22 @@ def test_a_retried_task_replaces_its_records(spark, fresh_settings) -> None:
     assert json.loads(silver["reasons"]) == {"invalid_uscc": 2}
     checks = read_table(fresh_settings, "ops", "quality_results")
     assert [(c["table"], c["expectation"], c["success"]) for c in checks] == [("silver.tax_returns", "not_null", True)]
+
+
+def test_two_checks_of_one_type_on_one_column_are_two_records_and_a_retry_replaces_both(spark, fresh_settings) -> None:
+    """silver.energy_readings checks `kwh` twice with `expect_column_values_to_be_between` (not
+    negative: blocks; at most 50 MWh: warns): both are kept, and the retry's MERGE does not find
+    two source rows for one target row."""
+    lake = Lake(spark, fresh_settings)
+    between = {"expectation": "expect_column_values_to_be_between", "column": "kwh", "sample": []}
+    hard = {**between, "arguments": '{"min_value": 0}', "policy": "block"}
+    plausible = {**between, "arguments": '{"max_value": 50000}', "policy": "warn"}
+    for try_number, failing in ((1, 3), (2, 4)):
+        result = StepResult("silver", "silver.energy_readings", "2026-11-02", "r1", rows_in=10, promoted=10)
+        result.outcomes = [{**hard, "success": True, "failing": 0}, {**plausible, "success": False, "failing": failing}]
+        ops.record(lake, RunContext("r1", "2026-11-02", "energy", "silver__energy_readings", try_number), [result])
+    checks = sorted(read_table(fresh_settings, "ops", "quality_results"), key=lambda c: c["policy"])
+    assert [(c["policy"], c["arguments"], c["failing"]) for c in checks] == [
+        ("block", hard["arguments"], 0),
+        ("warn", plausible["arguments"], 4),
+    ]

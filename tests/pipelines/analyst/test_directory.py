@@ -34,7 +34,8 @@ def test_every_declared_table_has_an_entry(found) -> None:
         for f in sec.feeds
         for layer in ("bronze", "quarantine")
     }
-    assert declared | {"ops.run_metrics", "ops.quality_results", "ops.query_audit"} == set(found)
+    ops = {"ops.run_metrics", "ops.quality_results", "ops.query_audit", "ops.maintenance"}
+    assert declared | ops == set(found)
 
 
 def test_entries_carry_the_catalog_of_their_spec(found) -> None:
@@ -56,6 +57,48 @@ def test_lineage_follows_the_declared_graph(found) -> None:
     ]
     assert "gold.enterprise_360" in found["silver.tax_returns"]["downstream"]
     assert found["quarantine.tax_returns"]["upstream"] == ["bronze.tax_returns"]
+    assert {e["lineage_from"] for e in found.values()} == {"specs"}  # nothing has run: no events
+
+
+def _complete(job: str, inputs: list[str], outputs: list[str]) -> dict:
+    def ds(name: str) -> dict:
+        symlink = {"identifiers": [{"namespace": "lakehouse", "name": name, "type": "TABLE"}]}
+        return {"namespace": "file", "name": f"/lake/{name}", "facets": {"symlinks": symlink}}
+
+    return {
+        "eventType": "COMPLETE",
+        "eventTime": "2026-11-02T02:00:00Z",
+        "job": {"namespace": "lakehouse", "name": job},
+        "inputs": [ds(i) for i in inputs],
+        "outputs": [ds(o) for o in outputs],
+    }
+
+
+def test_lineage_comes_from_the_recorded_events_once_tables_have_run(tmp_path) -> None:
+    from pipelines import lineage
+
+    settings = Settings(lake_root=str(tmp_path / "lake"), docs_dir=str(tmp_path / "docs"))
+    events = [
+        _complete("tax.bronze__tax_returns", ["landing/tax/returns"], ["bronze.tax_returns"]),
+        _complete("tax.silver__tax_returns", ["bronze.tax_returns"], ["silver.tax_returns", "quarantine.tax_returns"]),
+        # What the run read, not what the specs declare: the directory shows the events' word.
+        _complete(
+            "tax.gold__tax_revenue_monthly", ["silver.tax_returns", "silver.extra"], ["gold.tax_revenue_monthly"]
+        ),
+    ]
+    path = lineage.events_file(settings)
+    path.parent.mkdir(parents=True)
+    path.write_text("".join(json.dumps(e) + "\n" for e in events), "utf-8")
+    found = {e["ref"]: e for e in directory.entries(settings)}
+    gold, silver = found["gold.tax_revenue_monthly"], found["silver.tax_returns"]
+    assert (gold["upstream"], gold["lineage_from"]) == (["silver.extra", "silver.tax_returns"], "events")
+    assert (silver["upstream"], silver["downstream"]) == (["bronze.tax_returns"], ["gold.tax_revenue_monthly"])
+    assert found["bronze.tax_returns"]["upstream"] == ["landing/tax/returns"]
+    assert found["bronze.tax_returns"]["downstream"] == ["quarantine.tax_returns", "silver.tax_returns"]
+    assert found["gold.enterprise_360"]["lineage_from"] == "specs"  # not run: the declared graph
+    page = directory.build_directory(settings).parent / "tables" / "gold.tax_revenue_monthly.html"
+    assert "(from events)" in page.read_text("utf-8") and "<li>silver.extra</li>" in page.read_text("utf-8")
+    assert "lineage from: events" in directory.render([gold])
 
 
 def test_unwritten_tables_show_the_contracts_columns_with_pii_flags(found) -> None:

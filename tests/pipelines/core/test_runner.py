@@ -1,5 +1,5 @@
 """Executing a plan: each step goes to its step function with its own spec, results come back in
-plan order, and a step that raises stops the sector."""
+plan order, and a step that raises stops the sector; every step runs inside its lineage events."""
 
 from __future__ import annotations
 
@@ -34,6 +34,12 @@ def calls(monkeypatch) -> list[tuple[str, object]]:
 
     for step, name in (("bronze", "ingest_bronze"), ("silver", "promote_silver"), ("gold", "build_gold")):
         monkeypatch.setattr(runner, name, recorder(step))
+
+    def traced(lake, sector, step, ctx, execute):  # the lineage events (tests/pipelines/test_lineage.py)
+        seen.append(("traced", step.task_id))
+        return execute()
+
+    monkeypatch.setattr(runner.lineage, "traced", traced)
     return seen
 
 
@@ -48,7 +54,7 @@ def calls(monkeypatch) -> list[tuple[str, object]]:
 )
 def test_execute_dispatches_a_step_to_its_layer_with_its_spec(calls, step: Step, expected: tuple) -> None:
     runner.execute(LAKE, SECTOR, step, CTX)
-    assert calls == [expected]
+    assert calls == [("traced", step.task_id), expected]  # between the step's lineage events
 
 
 def test_run_sector_yields_every_result_in_plan_order_and_reports_each(calls) -> None:
@@ -62,6 +68,9 @@ def test_run_sector_yields_every_result_in_plan_order_and_reports_each(calls) ->
         ("gold", "g"),
     ]
     assert reported == results
+    assert [c for c in calls if c[0] == "traced"] == [
+        ("traced", t) for t in ("bronze__s_a", "silver__s_a", "bronze__s_b", "silver__s_b", "gold__g")
+    ]
 
 
 def test_a_failing_step_stops_its_downstream_steps(calls, monkeypatch) -> None:
@@ -74,4 +83,4 @@ def test_a_failing_step_stops_its_downstream_steps(calls, monkeypatch) -> None:
         for result in runner.run_sector(LAKE, SECTOR, CTX):
             done.append(result.step)
     assert done == ["bronze"]
-    assert [step for step, _ in calls] == ["bronze"]
+    assert [step for step, _ in calls if step != "traced"] == ["bronze"]

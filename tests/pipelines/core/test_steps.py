@@ -22,6 +22,19 @@ pytestmark = pytest.mark.integration
 TAX = registry.SECTORS["tax"]
 
 
+def deliver_tax(settings, defect: str, **options) -> None:
+    """The tax returns of 2026-11-02 with the delivery defect `defect` (`pipelines.generate.defects`)."""
+    generate(
+        settings.landing_root,
+        date(2026, 11, 2),
+        scale=0.2,
+        seed=3,
+        sectors=["tax"],
+        delivery_defects=(f"tax/returns:{defect}",),
+        **options,
+    )
+
+
 @pytest.mark.parametrize(
     ("kind", "rule", "where"),
     [
@@ -33,15 +46,7 @@ TAX = registry.SECTORS["tax"]
     ],
 )
 def test_bad_delivery_is_rejected_whole(spark, fresh_settings, kind: str, rule: str, where: str) -> None:
-    generate(
-        fresh_settings.landing_root,
-        date(2026, 11, 2),
-        scale=0.2,
-        seed=3,
-        sectors=["tax"],
-        defect_rate=0,
-        delivery_defects=(f"tax/returns:{kind}",),
-    )
+    deliver_tax(fresh_settings, kind, defect_rate=0)
     with pytest.raises(
         DeliveryRejected, match=rf"tax/returns/dt=2026-11-02 rejected: file part-\d+\.csv{where}: {rule}"
     ):
@@ -50,42 +55,20 @@ def test_bad_delivery_is_rejected_whole(spark, fresh_settings, kind: str, rule: 
 
 
 def test_missing_manifest_is_not_ingested_yet(spark, fresh_settings) -> None:
-    generate(
-        fresh_settings.landing_root,
-        date(2026, 11, 2),
-        scale=0.2,
-        seed=3,
-        sectors=["tax"],
-        delivery_defects=("tax/returns:missing_manifest",),
-    )
+    deliver_tax(fresh_settings, "missing_manifest")
     with pytest.raises(DeliveryIncomplete, match="dt=2026-11-02 has no _manifest.json"):
         ingest_bronze(Lake(spark, fresh_settings), TAX.feeds[0], RunContext("early", "2026-11-02"))
 
 
 def test_empty_delivery_succeeds_and_writes_nothing(spark, fresh_settings) -> None:
-    generate(
-        fresh_settings.landing_root,
-        date(2026, 11, 2),
-        scale=0.2,
-        seed=3,
-        sectors=["tax"],
-        delivery_defects=("tax/returns:empty_delivery",),
-    )
+    deliver_tax(fresh_settings, "empty_delivery")
     results = list(run_sector(Lake(spark, fresh_settings), TAX, RunContext("empty", "2026-11-02")))
     assert [r.status for r in results] == ["empty", "empty", "empty"]
     assert not delta.exists(spark, TableRef("bronze", "tax_returns").uri(fresh_settings.lake_root))
 
 
 def test_truncated_last_line_is_quarantined(spark, fresh_settings) -> None:
-    generate(
-        fresh_settings.landing_root,
-        date(2026, 11, 2),
-        scale=0.2,
-        seed=3,
-        sectors=["tax"],
-        defect_rate=0,
-        delivery_defects=("tax/returns:truncated_file",),
-    )
+    deliver_tax(fresh_settings, "truncated_file", defect_rate=0)
     ingest_bronze(Lake(spark, fresh_settings), TAX.feeds[0], RunContext("cut", "2026-11-02"))
     silver = promote_silver(Lake(spark, fresh_settings), TAX.silver[0], RunContext("cut", "2026-11-02"))
     files = sorted((Path(fresh_settings.landing_root) / "tax" / "returns" / "dt=2026-11-02").glob("*.csv"))

@@ -17,8 +17,8 @@ DAY = dt.date(2026, 11, 12)
 FOLDER = "tax/returns/dt=2026-11-12"
 
 
-def _generate(root: Path, *requests: str, sectors: tuple[str, ...] = ("tax",)) -> None:
-    generate(str(root), DAY, scale=0.05, sectors=list(sectors), defect_rate=0.0, delivery_defects=requests)
+def _generate(root: Path, *requests: str, sectors: tuple[str, ...] = ("tax",), scale: float = 0.05) -> None:
+    generate(str(root), DAY, scale=scale, sectors=list(sectors), defect_rate=0.0, delivery_defects=requests)
 
 
 def _truth(root: Path, folder: str = FOLDER) -> list[dict]:
@@ -94,14 +94,7 @@ def test_truncated_text_file(tmp_path: Path) -> None:
 
 
 def test_truncated_parquet_is_unreadable(tmp_path: Path) -> None:
-    generate(
-        str(tmp_path),
-        DAY,
-        scale=0.01,
-        sectors=["energy"],
-        defect_rate=0.0,
-        delivery_defects=["energy/readings:truncated_file"],
-    )
+    _generate(tmp_path, "energy/readings:truncated_file", sectors=("energy",), scale=0.01)
     folder = tmp_path / "energy/readings/dt=2026-11-12"
     with pytest.raises(Exception):  # noqa: B017 - any arrow error: the footer is gone
         pq.read_metadata(sorted(folder.glob("part-*"))[-1])
@@ -146,16 +139,9 @@ def test_bad_requests_are_refused(tmp_path: Path) -> None:
 
 def test_redelivery_replaces_the_folder(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr("pipelines.generate.feeds.energy.CHUNK_ROWS", 5_000)
-    generate(str(tmp_path), DAY, scale=0.01, sectors=["energy"], defect_rate=0.0)
+    _generate(tmp_path, sectors=("energy",), scale=0.01)
     before = sorted(p.name for p in (tmp_path / "energy/readings/dt=2026-11-12").iterdir())
-    generate(
-        str(tmp_path),
-        DAY,
-        scale=0.01,
-        sectors=["energy"],
-        defect_rate=0.0,
-        delivery_defects=["energy/readings:empty_delivery"],
-    )
+    _generate(tmp_path, "energy/readings:empty_delivery", sectors=("energy",), scale=0.01)
     after = sorted(p.name for p in (tmp_path / "energy/readings/dt=2026-11-12").iterdir())
     assert len(before) > 3
     assert after == ["_manifest.json", "part-00000.parquet"]

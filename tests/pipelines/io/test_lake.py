@@ -116,3 +116,17 @@ def test_read_by_delivery_date_version_and_history(spark, fresh_settings) -> Non
     history = lake.history(ref)
     assert [h["version"] for h in history] == [1, 0]  # newest first
     assert [h["version"] for h in lake.history(ref, limit=1)] == [1]
+
+
+def test_a_deliverys_files_are_those_its_manifest_lists(tmp_path) -> None:
+    import json
+
+    lake = Lake(SPARK, Settings(landing_root=str(tmp_path)))  # type: ignore[arg-type]
+    folder = tmp_path / "tax" / "returns" / "dt=2026-11-02"
+    assert lake.delivery_folder("tax", "returns", "2026-11-02") == str(folder)
+    folder.mkdir(parents=True)
+    (folder / "part-0.csv").write_text("a\n")
+    (folder / "stray.tmp").write_text("b\n")
+    assert lake.delivery_files("tax", "returns", "2026-11-02") == []  # no manifest: not delivered yet
+    (folder / "_manifest.json").write_text(json.dumps({"files": [{"name": "part-0.csv"}]}))
+    assert lake.delivery_files("tax", "returns", "2026-11-02") == [str(folder / "part-0.csv")]

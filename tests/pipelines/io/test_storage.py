@@ -129,3 +129,15 @@ def test_prefixed_keys_are_relative_to_the_root(tmp_path: Path) -> None:
     assert sink.list("tax/") == ["tax/returns/dt=1/_manifest.json", "tax/returns/dt=1/part-00000.csv"]
     assert sink.get("tax/returns/dt=1/part-00000.csv") == b"1"
     assert sink.url() == f"{tmp_path}/landing" and sink.url("tax") == f"{tmp_path}/landing/tax"
+
+
+def test_dataset_address_follows_the_openlineage_naming_spec(tmp_path) -> None:
+    from pipelines.io.storage import dataset_address
+
+    assert dataset_address("s3a://lake/silver/tax_returns") == ("s3://lake", "silver/tax_returns")
+    assert dataset_address("s3://landing/tax/returns/dt=2026-11-02/a.csv") == (
+        "s3://landing",
+        "tax/returns/dt=2026-11-02/a.csv",
+    )
+    assert dataset_address(str(tmp_path / "x" / ".." / "t")) == ("file", str((tmp_path / "t").resolve()))
+    assert dataset_address("file:/srv/lake/gold/t") == ("file", "/srv/lake/gold/t")

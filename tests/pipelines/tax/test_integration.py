@@ -23,7 +23,6 @@ from pipelines.io.lake import Lake
 from pipelines.io.landing import DeliveryRejected
 from pipelines.io.refs import TableRef
 from pipelines.quality import gate
-from pipelines.quality import suites as suites_module
 from pipelines.query import read_table
 
 pytestmark = pytest.mark.integration
@@ -164,15 +163,8 @@ def test_rejected_delivery_writes_nothing_and_names_the_file(spark, tax_lake) ->
     assert delta.version(spark, uri) == before
 
 
-def test_blocking_gate_leaves_silver_at_the_same_version(spark, tax_lake, tmp_path, monkeypatch) -> None:
+def test_blocking_gate_leaves_silver_at_the_same_version(spark, tax_lake, blocking_tax_suite) -> None:
     settings, _ = tax_lake
-    suites = tmp_path / "suites" / "silver"
-    suites.mkdir(parents=True)
-    (suites / "tax_returns.yaml").write_text(
-        "expectations:\n  - type: expect_column_values_to_be_between\n"
-        "    kwargs: {column: tax_paid_cny, max_value: 0}\n    policy: block\n"
-    )
-    monkeypatch.setattr(suites_module, "SUITES_DIR", tmp_path / "suites")
     uri = TableRef("silver", "tax_returns").uri(settings.lake_root)
     before = delta.version(spark, uri)
     with pytest.raises(

@@ -9,7 +9,16 @@ import pytest
 
 from pipelines.io import delta, evolve
 from pipelines.io.lake import Lake
-from pipelines.io.refs import FillColumns, MergeHistory, MergeLatest, Overwrite, ReplacePartitions, TableRef, Upsert
+from pipelines.io.refs import (
+    FillColumns,
+    MergeHistory,
+    MergeLatest,
+    Overwrite,
+    ReplaceDelivery,
+    ReplacePartitions,
+    TableRef,
+    Upsert,
+)
 from pipelines.settings import Settings
 
 REF = TableRef("silver", "t")
@@ -21,7 +30,7 @@ FRAME = object()
 def calls(monkeypatch) -> list[tuple]:
     """Replace every Delta write by a recorder of its arguments."""
     seen: list[tuple] = []
-    for name in ("replace_partitions", "merge_latest", "merge_scd2", "merge_keyed", "fill_columns"):
+    for name in ("replace_partitions", "merge_latest", "merge_delivery", "merge_scd2", "merge_keyed", "fill_columns"):
         monkeypatch.setattr(delta, name, lambda *args, _name=name: seen.append((_name, *args)))
     monkeypatch.setattr(delta, "overwrite", lambda *args: seen.append(("overwrite", *args)))
     monkeypatch.setattr(
@@ -43,13 +52,45 @@ def calls(monkeypatch) -> list[tuple]:
             ("merge_latest", SPARK, FRAME, "/lake/silver/t", ("id",), ("version",), "period"),
         ),
         (
-            MergeHistory(("uscc",), "updated_at"),
-            ("merge_scd2", SPARK, FRAME, "/lake/silver/t", ("uscc",), "updated_at"),
+            ReplaceDelivery(("id",), ("version",), "2026-11-02", "period", ("2026-10",)),
+            (
+                "merge_delivery",
+                SPARK,
+                FRAME,
+                "/lake/silver/t",
+                ("id",),
+                ("version",),
+                "2026-11-02",
+                "period",
+                ("2026-10",),
+            ),
         ),
-        (Upsert(("run_id", "table")), ("merge_keyed", SPARK, FRAME, "/lake/silver/t", ("run_id", "table"))),
+        (
+            MergeHistory(("uscc",), "updated_at"),
+            ("merge_scd2", SPARK, FRAME, "/lake/silver/t", ("uscc",), "updated_at", ""),
+        ),
+        (
+            MergeHistory(("uscc",), "updated_at", "2026-11-02"),
+            ("merge_scd2", SPARK, FRAME, "/lake/silver/t", ("uscc",), "updated_at", "2026-11-02"),
+        ),
+        (Upsert(("run_id", "table")), ("merge_keyed", SPARK, FRAME, "/lake/silver/t", ("run_id", "table"), "")),
+        (
+            Upsert(("run_id", "table"), "table"),
+            ("merge_keyed", SPARK, FRAME, "/lake/silver/t", ("run_id", "table"), "table"),
+        ),
         (FillColumns(("id",), ("city",)), ("fill_columns", SPARK, FRAME, "/lake/silver/t", ("id",), ("city",))),
     ],
-    ids=["replace-partitions", "overwrite", "merge-latest", "merge-history", "upsert", "fill-columns"],
+    ids=[
+        "replace-partitions",
+        "overwrite",
+        "merge-latest",
+        "replace-delivery",
+        "merge-history",
+        "merge-history-of-a-delivery",
+        "upsert",
+        "upsert-partitioned",
+        "fill-columns",
+    ],
 )
 def test_each_write_rule_goes_to_its_delta_operation(calls, rule, expected) -> None:
     Lake(SPARK, Settings(lake_root="/lake")).write(REF, FRAME, rule)

@@ -4,15 +4,20 @@ Every write is idempotent: re-running a step replaces what it wrote before inste
 appending it again, so an Airflow retry never duplicates rows. A delivery's MERGE
 (`merge_delivery`, `merge_scd2` with `dt`) also replaces what an earlier delivery of the
 same date wrote, deleting what it no longer carries, in the same commit (ADR 0007).
+
+Every MERGE is SQL (`MERGE INTO delta.`…` USING <temporary view>`): the one form Delta offers
+over Spark Connect as well as in-process (its Python `DeltaTable` API needs Delta's Connect
+plugin on the server, which is not published), so one code path serves both.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from pyspark.sql import Column, DataFrame, SparkSession
+from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 
@@ -83,7 +88,27 @@ def _newer(order_by: Sequence[str]) -> str:
     return f"({newer}) OR ({same} AND s._dt >= t._dt)"
 
 
-def _columns(spark: SparkSession, uri: str) -> dict[str, str | Column]:
+def _merge(spark: SparkSession, uri: str, source: DataFrame, on: str, *clauses: str) -> None:
+    """`MERGE INTO` the table at `uri` (alias `t`) from `source` (alias `s`, a temporary view) `ON on`, then `clauses`."""
+    view = f"merge_source_{uuid.uuid4().hex}"
+    source.createOrReplaceTempView(view)
+    try:
+        spark.sql(f"MERGE INTO {_path(uri)} AS t USING {view} AS s ON {on} {' '.join(clauses)}")
+    finally:
+        spark.catalog.dropTempView(view)
+
+
+def _update(columns: dict[str, str]) -> str:
+    """`UPDATE SET` of `target column -> source expression`."""
+    return "UPDATE SET " + ", ".join(f"{t} = {v}" for t, v in columns.items())
+
+
+def _insert(columns: dict[str, str]) -> str:
+    """`INSERT (…) VALUES (…)` of `target column -> source expression`."""
+    return f"INSERT ({', '.join(columns)}) VALUES ({', '.join(columns.values())})"
+
+
+def _columns(spark: SparkSession, uri: str) -> dict[str, str]:
     """`target column -> s.column` for every column of the table (explicit, so a source may carry markers)."""
     return {f"`{c}`": f"s.`{c}`" for c in spark.read.format("delta").load(uri).columns}
 
@@ -136,8 +161,6 @@ def merge_latest(
         partition_by: the target's partition column (must not change for a key); "" for an
             unpartitioned table (the merge then scans the whole target).
     """
-    from delta.tables import DeltaTable
-
     if not exists(spark, uri):
         writer = frame.write.format("delta")
         (writer.partitionBy(partition_by) if partition_by else writer).save(uri)
@@ -149,13 +172,13 @@ def merge_latest(
             return
         prune = f"t.{_in(partition_by, parts)}"
     on = " AND ".join(f"t.`{k}` <=> s.`{k}`" for k in key)
-    (
-        DeltaTable.forPath(spark, uri)
-        .alias("t")
-        .merge(frame.alias("s"), f"{prune} AND {on}")
-        .whenMatchedUpdateAll(condition=_newer(order_by))
-        .whenNotMatchedInsertAll()
-        .execute()
+    _merge(
+        spark,
+        uri,
+        frame,
+        f"{prune} AND {on}",
+        f"WHEN MATCHED AND ({_newer(order_by)}) THEN UPDATE SET *",
+        "WHEN NOT MATCHED THEN INSERT *",
     )
 
 
@@ -188,8 +211,6 @@ def merge_delivery(
         partitions: partitions holding stored rows of `dt`; with the frame's own, the MERGE is
             limited to them (partition pruning).
     """
-    from delta.tables import DeltaTable
-
     if not exists(spark, uri):
         writer = frame.write.format("delta")
         (writer.partitionBy(partition_by) if partition_by else writer).save(uri)
@@ -205,14 +226,14 @@ def merge_delivery(
     source = frame.withColumn(DELETED, F.lit(False)).unionByName(gone, allowMissingColumns=True)
     on = " AND ".join([prune, *(f"t.`{k}` <=> s.`{k}`" for k in key)])
     columns = _columns(spark, uri)
-    (
-        DeltaTable.forPath(spark, uri)
-        .alias("t")
-        .merge(source.alias("s"), on)
-        .whenMatchedDelete(condition=f"s.{DELETED}")
-        .whenMatchedUpdate(condition=f"{_of_delivery(dt, 't.')} OR {_newer(order_by)}", set=columns)
-        .whenNotMatchedInsert(condition=f"NOT s.{DELETED}", values=columns)
-        .execute()
+    _merge(
+        spark,
+        uri,
+        source,
+        on,
+        f"WHEN MATCHED AND s.{DELETED} THEN DELETE",
+        f"WHEN MATCHED AND ({_of_delivery(dt, 't.')} OR {_newer(order_by)}) THEN {_update(columns)}",
+        f"WHEN NOT MATCHED AND NOT s.{DELETED} THEN {_insert(columns)}",
     )
 
 
@@ -222,8 +243,6 @@ def merge_keyed(spark: SparkSession, frame: DataFrame, uri: str, key: Sequence[s
     With `partition_by`, the table is created partitioned by it and the MERGE reads only the
     frame's partitions, so concurrent writers of different partitions do not conflict.
     """
-    from delta.tables import DeltaTable
-
     if not exists(spark, uri):
         writer = frame.write.format("delta")
         (writer.partitionBy(partition_by) if partition_by else writer).save(uri)
@@ -234,9 +253,7 @@ def merge_keyed(spark: SparkSession, frame: DataFrame, uri: str, key: Sequence[s
         if not parts:
             return
         on = f"t.{_in(partition_by, parts)} AND {on}"
-    DeltaTable.forPath(spark, uri).alias("t").merge(
-        frame.alias("s"), on
-    ).whenMatchedUpdateAll().whenNotMatchedInsertAll().execute()
+    _merge(spark, uri, frame, on, "WHEN MATCHED THEN UPDATE SET *", "WHEN NOT MATCHED THEN INSERT *")
 
 
 def merge_scd2(
@@ -262,7 +279,6 @@ def merge_scd2(
         changed_at: the change-time column that orders versions.
         dt: the delivery date whose earlier versions `changes` replaces ("" = add only).
     """
-    from delta.tables import DeltaTable
     from pyspark.sql import Window
 
     scd = ("valid_from", "valid_to", "is_current")
@@ -296,21 +312,19 @@ def merge_scd2(
     slot = [*key, "valid_from"]
     on = " AND ".join([f"t.`{k}` <=> s.`{k}`" for k in key] + ["t.valid_from = s.valid_from"])
     if not dt:
-        DeltaTable.forPath(spark, uri).alias("t").merge(
-            history.alias("s"), on
-        ).whenMatchedUpdateAll().whenNotMatchedInsertAll().execute()
+        _merge(spark, uri, history, on, "WHEN MATCHED THEN UPDATE SET *", "WHEN NOT MATCHED THEN INSERT *")
         return
     gone = stored.select(*slot).join(history.select(*slot), on=slot, how="left_anti").withColumn(DELETED, F.lit(True))
     source = history.withColumn(DELETED, F.lit(False)).unionByName(gone, allowMissingColumns=True)
     columns = _columns(spark, uri)
-    (
-        DeltaTable.forPath(spark, uri)
-        .alias("t")
-        .merge(source.alias("s"), on)
-        .whenMatchedDelete(condition=f"s.{DELETED}")
-        .whenMatchedUpdate(set=columns)
-        .whenNotMatchedInsert(condition=f"NOT s.{DELETED}", values=columns)
-        .execute()
+    _merge(
+        spark,
+        uri,
+        source,
+        on,
+        f"WHEN MATCHED AND s.{DELETED} THEN DELETE",
+        f"WHEN MATCHED THEN {_update(columns)}",
+        f"WHEN NOT MATCHED AND NOT s.{DELETED} THEN {_insert(columns)}",
     )
 
 
@@ -341,9 +355,5 @@ def fill_columns(spark: SparkSession, frame: DataFrame, uri: str, match: Sequenc
 
     `frame` must hold at most one row per `match` value (a MERGE refuses two source rows for one target row).
     """
-    from delta.tables import DeltaTable
-
     on = " AND ".join(f"t.`{k}` <=> s.`{k}`" for k in match)
-    DeltaTable.forPath(spark, uri).alias("t").merge(frame.alias("s"), on).whenMatchedUpdate(
-        set={f"`{c}`": f"s.`{c}`" for c in columns}
-    ).execute()
+    _merge(spark, uri, frame, on, f"WHEN MATCHED THEN {_update({f'`{c}`': f's.`{c}`' for c in columns})}")

@@ -207,11 +207,11 @@ def evolve(
 
     from pipelines.io import delta
 
-    try:
-        current = spark.read.format("delta").load(uri)
+    try:  # the schema inside: over Spark Connect a read is analysed only when asked
+        stored = columns(spark.read.format("delta").load(uri).schema)
     except AnalysisException:
         return []
-    found = diff(columns(current.schema), columns(frame.schema))
+    found = diff(stored, columns(frame.schema))
     if not found:
         return []
     todo = plan(table_name, found, evolution, partial)

@@ -1,11 +1,14 @@
 """Operational records, queryable by operators and analysts:
 
 - `ops.run_metrics` — one row per run, table and date: rows in/out, rejects by reason,
-  duplicates, gate summary, Data Docs page, Delta version, duration, Airflow ids.
+  duplicates, gate summary, Data Docs page, Delta version, duration, write conflicts and
+  retries, Airflow ids.
 - `ops.quality_results` — one row per run, table, date and expectation: policy, success,
   failing count and a sample of failing values.
 
 Both are upserted by their keys, so a retried task replaces its rows instead of adding more.
+Columns added since a table was created are added to it by a recorded `ALTER TABLE` before
+the first write that carries them (`ADDED_RUN_COLUMNS`), so existing lakes keep working.
 """
 
 from __future__ import annotations
@@ -25,8 +28,10 @@ RUN_SCHEMA = (
     "run_id string, dag_id string, task_id string, try_number int, step string, `table` string, dt string, "
     "status string, rows_in long, promoted long, quarantined long, duplicates long, reasons string, "
     "partitions string, gate string, docs string, version long, seconds double, message string, "
-    "recorded_at timestamp"
+    "recorded_at timestamp, conflicts int, retries int"
 )
+ADDED_RUN_COLUMNS = {"conflicts": "int", "retries": "int"}
+"""Columns of `RUN_SCHEMA` that `ops.run_metrics` tables created before them lack."""
 QUALITY_SCHEMA = (
     "run_id string, `table` string, dt string, expectation string, `column` string, policy string, "
     "success boolean, failing long, sample array<string>, docs string, recorded_at timestamp"
@@ -53,6 +58,7 @@ def record(lake: Lake, ctx: RunContext, results: Sequence[StepResult]) -> None:
             {**o, "run_id": r.run_id, "table": r.table, "dt": r.dt, "docs": r.docs, "recorded_at": now}
             for o in r.outcomes
         ]
+    lake.add_columns(RUN_METRICS, ADDED_RUN_COLUMNS)
     lake.write(RUN_METRICS, lake.spark.createDataFrame(runs, RUN_SCHEMA), Upsert(("run_id", "table", "dt")))
     if checks:
         key = ("run_id", "table", "dt", "expectation", "column")

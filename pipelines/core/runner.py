@@ -15,14 +15,22 @@ from pipelines.io.lake import Lake
 
 
 def execute(lake: Lake, sector: Sector, step: Step, ctx: RunContext) -> StepResult:
-    """Run one step of a sector's plan."""
+    """Run one step of a sector's plan; its result counts the write conflicts it met and the retries it made."""
+    seen = lake.stats.copy()
+    result = _run(lake, sector, step, ctx)
+    result.conflicts, result.retries = lake.stats.since(seen)
+    return result
+
+
+def _run(lake: Lake, sector: Sector, step: Step, ctx: RunContext) -> StepResult:
     if step.layer == "bronze":
         feed = next(s.feed for s in sector.silver if s.feed.table == step.table)
         return ingest_bronze(lake, feed, ctx)
     if step.layer == "silver":
         return promote_silver(lake, sector.silver_table(step.table), ctx)
     gold = next(g for g in sector.gold if g.name == step.table)
-    return build_gold(lake, gold, ctx)
+    # A rebuild must not be computed from a source snapshot that misses a concurrent commit.
+    return lake.stable(gold.source_refs, lambda: build_gold(lake, gold, ctx), f"gold.{gold.name} dt={ctx.dt}")
 
 
 def run_sector(

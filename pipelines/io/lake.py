@@ -10,11 +10,15 @@ Connect session plug in here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pipelines.io import delta
 from pipelines.io.refs import (
+    InsertNew,
     MergeHistory,
     MergeLatest,
     Overwrite,
@@ -23,6 +27,7 @@ from pipelines.io.refs import (
     Upsert,
     WriteRule,
 )
+from pipelines.io.retry import Backoff, ConflictsExhausted, WriteStats, retrying
 from pipelines.settings import Settings
 
 if TYPE_CHECKING:
@@ -30,6 +35,9 @@ if TYPE_CHECKING:
 
     from pipelines.core.contract import FeedContract
     from pipelines.io.landing import Delivery
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -39,10 +47,17 @@ class Lake:
     Args:
         spark: the session (built once at the entry point).
         settings: where the lake and the landing zone are.
+        stats: conflicts and retries of this lake's writes so far (a step reads the difference).
     """
 
     spark: SparkSession
     settings: Settings
+    stats: WriteStats = field(default_factory=WriteStats, compare=False, repr=False)
+
+    @property
+    def backoff(self) -> Backoff:
+        """How often and how patiently a conflicting write is tried again (from the settings)."""
+        return Backoff(attempts=self.settings.write_attempts, base_s=self.settings.write_backoff_ms / 1000)
 
     def uri(self, ref: TableRef) -> str:
         """Where `ref` is stored (for messages and independent readers)."""
@@ -52,11 +67,12 @@ class Lake:
         """True when the table has been written."""
         return delta.exists(self.spark, self.uri(ref))
 
-    def read(self, ref: TableRef, dt: str | None = None) -> DataFrame:
-        """The table's current snapshot; with `dt`, only the rows of that delivery date (`_dt`)."""
+    def read(self, ref: TableRef, dt: str | None = None, version: int | None = None) -> DataFrame:
+        """The table's current snapshot (or the one of `version`); with `dt`, only the rows of that delivery date (`_dt`)."""
         from pyspark.sql import functions as F
 
-        frame = self.spark.read.format("delta").load(self.uri(ref))
+        reader = self.spark.read.format("delta")
+        frame = (reader if version is None else reader.option("versionAsOf", version)).load(self.uri(ref))
         return frame if dt is None else frame.where(F.col("_dt") == F.lit(dt).cast("date"))
 
     def version(self, ref: TableRef) -> int | None:
@@ -67,8 +83,62 @@ class Lake:
         """The table's commits, newest first: version, timestamp, operation, metrics ([] without a table)."""
         return delta.history(self.spark, self.uri(ref), limit)
 
+    def versions(self, refs: Sequence[TableRef]) -> dict[TableRef, int | None]:
+        """The current version of each of `refs` (None for a table not written yet)."""
+        return {ref: self.version(ref) for ref in refs}
+
     def write(self, ref: TableRef, frame: DataFrame, rule: WriteRule) -> None:
-        """Write `frame` to `ref` following `rule`; every rule is idempotent (a rerun changes nothing)."""
+        """Write `frame` to `ref` following `rule`, in one Delta commit; every rule is idempotent (a rerun changes nothing).
+
+        A commit that conflicts with a concurrent writer (or loses the race to create the
+        table) is tried again from the start, after an exponential backoff with jitter
+        (`pipelines.io.retry`); `stats` counts the conflicts and retries.
+
+        Raises:
+            ConflictsExhausted: still conflicting after `settings.write_attempts` tries.
+        """
+        retrying(lambda: self._apply(ref, frame, rule), str(ref), self.backoff, self.stats)
+
+    def add_columns(self, ref: TableRef, columns: Mapping[str, str]) -> list[str]:
+        """Add the `columns` (name -> SQL type) the existing table lacks, as one recorded ALTER; returns those added."""
+        if not self.exists(ref):
+            return []
+        return retrying(
+            lambda: delta.add_columns(self.spark, self.uri(ref), columns), str(ref), self.backoff, self.stats
+        )
+
+    def stable(self, sources: Sequence[TableRef], action: Callable[[], T], what: str) -> T:
+        """Run `action` (which reads `sources`) until no source changed while it ran: an optimistic read.
+
+        A step that rebuilds a table from others (gold from silver) may read a source just
+        before a concurrent writer commits to it; its result, although committed whole, would
+        then miss that commit. Comparing the sources' versions before and after catches it, and
+        the step runs again on the newer snapshot (counted as a conflict and a retry).
+
+        Raises:
+            ConflictsExhausted: the sources kept changing for `settings.write_attempts` tries.
+        """
+        backoff = self.backoff
+        attempt = 0
+        while True:
+            before = self.versions(sources)
+            result = action()
+            after = self.versions(sources)
+            if after == before:
+                return result
+            self.stats.conflicts += 1
+            moved = sorted(str(ref) for ref in sources if after[ref] != before[ref])
+            if attempt + 1 >= backoff.attempts:
+                raise ConflictsExhausted(f"{what}: sources {moved} kept changing for {backoff.attempts} tries")
+            wait = backoff.delay(attempt)
+            log.warning("%s: %s changed while it was built; building again in %.2f s", what, moved, wait)
+            self.stats.retries += 1
+            self.stats.waited_s += wait
+            time.sleep(wait)
+            attempt += 1
+
+    def _apply(self, ref: TableRef, frame: DataFrame, rule: WriteRule) -> None:
+        """One try of `write`."""
         uri = self.uri(ref)
         match rule:
             case ReplacePartitions(column, values):
@@ -81,6 +151,8 @@ class Lake:
                 delta.merge_scd2(self.spark, frame, uri, key, changed_at)
             case Upsert(key):
                 delta.merge_keyed(self.spark, frame, uri, key)
+            case InsertNew(key):
+                delta.insert_new(self.spark, frame, uri, key)
             case _:
                 raise TypeError(f"{ref}: unknown write rule {rule!r}")
 

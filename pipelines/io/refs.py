@@ -49,6 +49,13 @@ class ReplacePartitions:
 
 
 @dataclass(frozen=True)
+class InsertNew:
+    """Insert the rows whose `key` the table does not hold yet; stored rows never change (first writer wins)."""
+
+    key: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Overwrite:
     """Replace the whole (small) table."""
 
@@ -77,4 +84,4 @@ class Upsert:
     key: tuple[str, ...]
 
 
-WriteRule = ReplacePartitions | Overwrite | MergeLatest | MergeHistory | Upsert
+WriteRule = ReplacePartitions | Overwrite | MergeLatest | MergeHistory | Upsert | InsertNew

@@ -49,7 +49,7 @@ def add_columns(spark: SparkSession, uri: str, columns: Mapping[str, str]) -> li
     missing = [name for name in columns if name.lower() not in present]
     if missing:
         spec = ", ".join(f"`{name}` {columns[name]}" for name in missing)
-        spark.sql(f"ALTER TABLE delta.`{uri}` ADD COLUMNS ({spec})")
+        spark.sql(f"ALTER TABLE {_path(uri)} ADD COLUMNS ({spec})")
     return missing
 
 

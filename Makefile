@@ -15,7 +15,7 @@ RUN_DATE ?= 2026-11-01
 RUN_SCALE ?= 1
 RUN_SECTORS ?= tax
 
-.PHONY: help setup browser jars run run-cli test test-slow test-reliability test-all lint lock doctor up down status e2e bench-gates bench-framework bench-generate clean
+.PHONY: help setup browser jars run run-cli test test-slow test-reliability test-all lint lock doctor up down status e2e bench-gates bench-framework bench-generate bench-maintenance notebooks clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -74,9 +74,10 @@ test-all: setup browser ## every test but the service-stack ones
 	$(BIN)/python -m pytest -q -m "not e2e"
 
 lint: $(BIN)/.installed ## ruff check, ruff format --check, mypy on the package (what CI and pre-commit run)
-	$(BIN)/ruff check pipelines dags tests benchmarks
-	$(BIN)/ruff format --check pipelines dags tests benchmarks
+	$(BIN)/ruff check pipelines dags tests benchmarks notebooks infra/python
+	$(BIN)/ruff format --check pipelines dags tests benchmarks notebooks infra/python
 	$(BIN)/mypy pipelines
+	$(BIN)/python infra/python/strip_check.py
 
 lock: ## regenerate requirements.lock from pyproject.toml in a clean venv, honouring Airflow's constraints
 	infra/python/lock.sh
@@ -103,8 +104,25 @@ bench-gates: setup ## benchmark: gate vs transform time, single pass vs GX (ener
 bench-framework: setup ## benchmark: energy sector via the framework vs a hand-written job, and incremental cost
 	$(BIN)/python benchmarks/bench_framework.py --scale $${SCALE:-1}
 
+bench-maintenance: setup ## benchmark: files and read time of a table after 30 daily runs, before and after maintenance
+	$(BIN)/python benchmarks/bench_maintenance.py --days $${DAYS:-30} --rows $${ROWS:-20000}
+
 bench-generate: setup ## benchmark: generator rows/s per feed at scale 1
 	$(BIN)/python benchmarks/bench_generate.py
+
+NB_LAKE := $(CURDIR)/data/lake
+NB_ENV := LAKEHOUSE_LANDING_ROOT=$(CURDIR)/data/landing LAKEHOUSE_LAKE_ROOT=$(NB_LAKE) LAKEHOUSE_DOCS_DIR=$(CURDIR)/data/docs
+NB_TABLES := energy_consumption_daily tax_revenue_monthly enterprise_360 health_syndromic_weekly transport_gantry_hourly transport_hub_flow_hourly credit_enterprise_profile credit_joint_punishment
+
+notebooks: ## run the analyst notebooks (a one-day, scale-0.05 lake is built first if gold lacks their tables); executed copies in data/notebooks/
+	@test -x $(BIN)/lakehouse -a -f .secrets/pii.key || { echo "not set up: run \`make setup\`"; exit 1; }
+	@missing=0; for t in $(NB_TABLES); do test -d $(NB_LAKE)/gold/$$t/_delta_log || missing=1; done; \
+	if [ $$missing = 1 ]; then \
+	  echo "building a tiny lake in data/ (generate + run, all sectors, $(RUN_DATE))"; \
+	  $(NB_ENV) $(BIN)/lakehouse generate --date $(RUN_DATE) --scale 0.05 --quiet && \
+	  $(NB_ENV) $(BIN)/lakehouse run --date $(RUN_DATE) || exit 1; \
+	fi
+	$(BIN)/python infra/python/run_notebooks.py $(NB_ENV)
 
 clean: ## remove generated data, Airflow home and caches (keeps venv and jars)
 	rm -rf data $(AIRFLOW_HOME) .pytest_cache

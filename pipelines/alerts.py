@@ -152,8 +152,9 @@ def late_delivery(
     Returns:
         The alerts sent.
     """
-    from pipelines.core.contract import LOCAL_TZ, load_contract
+    from pipelines.core.contract import load_contract
     from pipelines.io.storage import join
+    from pipelines.timezone import LOCAL_TZ
 
     contract = load_contract(sector, feed)
     due = contract.due_at(dt)
@@ -252,7 +253,7 @@ def _step_alerts(context: dict[str, Any], final: bool) -> list[Alert]:
     err = context.get("exception")
     fields = task_fields(context)
     if isinstance(err, AirflowSensorTimeout) and "feed" in kwargs:
-        from pipelines.orchestration.tasks import business_date
+        from pipelines.orchestration.context import business_date
 
         return late_delivery(settings, kwargs["sector"], kwargs["feed"], business_date(context), fields, True)
     table = _step_table(kwargs)

@@ -4,7 +4,12 @@ lakehouse generate --landing DIR --date 2026-11-01 [--days N] [--scale F] [--see
 lakehouse run --landing DIR --lake DIR --date 2026-11-01 [--sectors tax]
 lakehouse summary [--lake DIR] [--run-id R | --dt D]
 lakehouse replay --feed tax/returns [--run R] [--dt D]
+lakehouse maintain [--table layer.name ...] [--dry-run] | lakehouse maintain --report [--run-id R]
+lakehouse lineage gold.tax_revenue_monthly [--json]
 lakehouse doctor
+lakehouse publish --out DIR [--lake DIR]
+lakehouse sql ["SELECT … FROM gold.tax_revenue_monthly"] [--engine spark] [--role analyst] [--format csv --out F]
+lakehouse catalog [--search 用电] [--json] [--build]
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import sys
 import uuid
 from datetime import date, timedelta
 
+from pipelines.publish import register as register_publish
 from pipelines.settings import Settings, load_settings
 
 
@@ -80,6 +86,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(line)
         print(f"\nrun {run_id}: lake at {settings.lake_root}; Data Docs under {settings.docs_dir}")
         stop_session()
+    from pipelines.analyst.directory import build_directory
+
+    print(f"data-sharing directory: {build_directory(settings)}")
     if failure:
         print(f"\nFAILED: {type(failure).__name__}: {failure}", file=sys.stderr)
         return 1
@@ -155,6 +164,70 @@ def cmd_replay(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_maintain(args: argparse.Namespace) -> int:
+    """OPTIMIZE, VACUUM and clean up every table (or those named) under the retention policy; print the actions."""
+    from pipelines import maintenance, registry
+    from pipelines.query import read_table
+
+    settings = _settings(args)
+    if args.report:  # what a recorded run did, read without Spark
+        try:
+            rows = read_table(settings, "ops", "maintenance")
+        except Exception as err:  # delta-rs: no table yet
+            print(f"no maintenance recorded under {settings.lake_root}: {err}", file=sys.stderr)
+            return 1
+        run_id = args.run_id or max(rows, key=lambda r: r["recorded_at"])["run_id"] if rows else None
+        chosen = sorted((r for r in rows if r["run_id"] == run_id), key=lambda r: r["recorded_at"])
+        print(f"maintenance run {run_id}" + (" (dry run)" if chosen and chosen[0]["dry_run"] else ""))
+        print(maintenance.render(chosen))
+        return 0 if chosen else 1
+    from pipelines.spark import open_lake, stop_session
+
+    run_id = args.run_id or f"maintain__{uuid.uuid4().hex[:12]}"
+    lake = open_lake(settings, "lakehouse-maintain")
+    try:
+        actions = maintenance.run(
+            lake,
+            registry.sectors(),
+            maintenance.Policy(),
+            run_id,
+            tables=args.table or None,
+            dry_run=args.dry_run,
+            as_of=date.fromisoformat(args.as_of) if args.as_of else None,
+            on_action=lambda a: print(f"{a.table} {a.action}: {a.message}", flush=True),
+        )
+    finally:
+        stop_session()
+    if not actions:
+        print(f"nothing to maintain: no table or landing folder under {settings.lake_root} / {settings.landing_root}")
+        return 0
+    print()
+    print(maintenance.render(actions, dry_run=args.dry_run))
+    print(f"\nmaintenance run {run_id}: recorded in ops.maintenance (lakehouse maintain --report --run-id {run_id})")
+    return 1 if any(a.failed for a in actions) else 0
+
+
+def cmd_lineage(args: argparse.Namespace) -> int:
+    """Print a table's upstream and downstream tables, with the jobs between, from the recorded events."""
+    import json
+
+    from pipelines import lineage
+
+    settings = _settings(args)
+    graph = lineage.lineage_graph(settings)
+    if args.json:
+        print(json.dumps(graph.to_dict(), indent=2, ensure_ascii=False))
+        return 0
+    if args.table not in graph.tables():
+        where = settings.lineage_url or lineage.events_file(settings)
+        print(
+            f"no lineage recorded for {args.table} (events read from {lineage.events_file(settings)}; sent to {where})"
+        )
+        return 1
+    print(lineage.render(graph, args.table))
+    return 0
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
     """Check Java, jars, Python packages, settings; say how to fix what is missing."""
     from pipelines.doctor import run_checks
@@ -207,9 +280,29 @@ def parser() -> argparse.ArgumentParser:
     rep.add_argument("--run-id", help="the replay's own run id (default: generated)")
     rep.set_defaults(func=cmd_replay)
 
+    mnt = sub.add_parser("maintain", help="compact, vacuum and clean up tables under the retention policy")
+    mnt.add_argument("--table", action="append", help="layer.name or landing/<sector>/<feed> (repeatable; default all)")
+    mnt.add_argument("--dry-run", action="store_true", help="change nothing; print and record what would be done")
+    mnt.add_argument("--as-of", help="date landing retention counts from, YYYY-MM-DD (default today)")
+    mnt.add_argument("--report", action="store_true", help="print a recorded run (default the latest) instead")
+    mnt.add_argument("--run-id", help="the run's id (default: generated), or the run --report prints")
+    mnt.add_argument("--lake", help="lake root; default from settings")
+    mnt.add_argument("--landing", help="landing root; default from settings")
+    mnt.set_defaults(func=cmd_maintain)
+
+    lin = sub.add_parser("lineage", help="upstream and downstream tables of a table, from the OpenLineage events")
+    lin.add_argument("table", nargs="?", default="", help="layer.name, e.g. gold.tax_revenue_monthly")
+    lin.add_argument("--json", action="store_true", help="print the whole graph as JSON instead")
+    lin.set_defaults(func=cmd_lineage)
+
     doc = sub.add_parser("doctor", help="check the set-up and say how to fix what is missing")
     doc.add_argument("--spark", action="store_true", help="also start a SparkSession and write a Delta table")
     doc.set_defaults(func=cmd_doctor)
+    register_publish(sub, _settings)
+
+    from pipelines.analyst.cli import add_commands
+
+    add_commands(sub)
     return top
 
 

@@ -3,8 +3,8 @@
 - `ops.run_metrics` — one row per run, table and date: rows in/out, rejects by reason,
   duplicates, gate summary, Data Docs page, Delta version, duration, write conflicts and
   retries, Airflow ids.
-- `ops.quality_results` — one row per run, table, date and expectation: policy, success,
-  failing count and a sample of failing values.
+- `ops.quality_results` — one row per run, table, date and expectation (its type, column and
+  other arguments): policy, success, failing count and a sample of failing values.
 
 Both are upserted by their keys, so a retried task replaces its rows instead of adding more.
 Columns added since a table was created are added to it by a recorded `ALTER TABLE` before
@@ -33,7 +33,7 @@ RUN_SCHEMA = (
 ADDED_RUN_COLUMNS = {"conflicts": "int", "retries": "int"}
 """Columns of `RUN_SCHEMA` that `ops.run_metrics` tables created before them lack."""
 QUALITY_SCHEMA = (
-    "run_id string, `table` string, dt string, expectation string, `column` string, policy string, "
+    "run_id string, `table` string, dt string, expectation string, `column` string, arguments string, policy string, "
     "success boolean, failing long, sample array<string>, docs string, recorded_at timestamp"
 )
 
@@ -61,5 +61,5 @@ def record(lake: Lake, ctx: RunContext, results: Sequence[StepResult]) -> None:
     lake.add_columns(RUN_METRICS, ADDED_RUN_COLUMNS)
     lake.write(RUN_METRICS, lake.spark.createDataFrame(runs, RUN_SCHEMA), Upsert(("run_id", "table", "dt")))
     if checks:
-        key = ("run_id", "table", "dt", "expectation", "column")
+        key = ("run_id", "table", "dt", "expectation", "column", "arguments")
         lake.write(QUALITY_RESULTS, lake.spark.createDataFrame(checks, QUALITY_SCHEMA), Upsert(key))

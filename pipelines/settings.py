@@ -63,6 +63,14 @@ class Settings:
             tried in all (`pipelines.io.retry`).
         write_backoff_ms: upper bound of the first wait between two tries (doubling, with jitter).
         task_retries / task_retry_delay_s: Airflow retries of a failed task and the wait before each.
+        lineage_url: where OpenLineage events go: empty = JSON Lines under
+            `<docs_dir>/lineage/events.jsonl`, `http(s)://host:port[/path]` = an OpenLineage
+            HTTP endpoint (Marquez: `/api/v1/lineage`), `console` = the task or command log.
+        sql_role: the role `lakehouse sql` runs as (`pipeline`, `analyst`, `public`).
+        spark_catalog: `in-memory` (default) or `hive`: Spark's persistent metastore, where
+            `lakehouse sql --engine spark` registers the tables as `<layer>.<table>`.
+        metastore_dir: folder of the embedded (Derby) metastore and its warehouse.
+        metastore_url: a shared Hive metastore (`thrift://host:9083`) instead of Derby.
     """
 
     landing_root: str = str(PROJECT_ROOT / "data" / "landing")
@@ -89,6 +97,11 @@ class Settings:
     write_backoff_ms: int = 500
     task_retries: int = 2
     task_retry_delay_s: int = 120
+    lineage_url: str = ""
+    sql_role: str = "analyst"
+    spark_catalog: str = "in-memory"
+    metastore_dir: str = str(PROJECT_ROOT / "data" / "metastore")
+    metastore_url: str = ""
 
     def __repr__(self) -> str:
         """Show every setting but never a secret's value."""

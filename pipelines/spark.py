@@ -51,6 +51,8 @@ def spark_conf(settings: Settings) -> dict[str, str]:
         "spark.sql.session.timeZone": "UTC",
         # Spark 4 restricts charsets to a short list; the tax feed is GBK.
         "spark.sql.legacy.javaCharsets": "true",
+        # Parquet timestamps in nanoseconds are valid files: read them as longs (the reader converts).
+        "spark.sql.legacy.parquet.nanosAsLong": "true",
         "spark.sql.shuffle.partitions": str(settings.spark_shuffle_partitions),
         "spark.sql.adaptive.enabled": "true",
         "spark.databricks.delta.schema.autoMerge.enabled": "false",
@@ -66,7 +68,23 @@ def spark_conf(settings: Settings) -> dict[str, str]:
         conf["spark.ui.enabled"] = "false"
     if settings.s3_endpoint or is_remote(settings.lake_root) or is_remote(settings.landing_root):
         conf.update(object_store(settings).s3a_conf())
+    if settings.spark_catalog == "hive":
+        conf.update(hive_conf(settings))
     return conf
+
+
+def hive_conf(settings: Settings) -> dict[str, str]:
+    """Spark's Hive metastore (classes ship in pyspark): embedded Derby under `metastore_dir`
+    or the shared metastore at `metastore_url`. Embedded Derby admits one JVM at a time."""
+    home = Path(settings.metastore_dir).resolve()
+    conf = {"spark.sql.catalogImplementation": "hive", "spark.sql.warehouse.dir": str(home / "warehouse")}
+    if settings.metastore_url:
+        return {**conf, "spark.hadoop.hive.metastore.uris": settings.metastore_url}
+    return {
+        **conf,
+        "spark.hadoop.javax.jdo.option.ConnectionURL": f"jdbc:derby:;databaseName={home / 'metastore_db'};create=true",
+        "spark.driver.extraJavaOptions": f"-Dderby.system.home={home}",
+    }
 
 
 def get_session(settings: Settings, app_name: str = "lakehouse") -> SparkSession:

@@ -96,3 +96,17 @@ def webhook() -> Iterator[Webhook]:
     hook = Webhook()
     yield hook
     hook.stop()
+
+
+@pytest.fixture
+def blocking_tax_suite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Suites read from a copy in which the silver tax suite blocks on every taxpayer who paid tax."""
+    from pipelines.quality import suites
+
+    folder = tmp_path / "suites" / "silver"
+    folder.mkdir(parents=True)
+    (folder / "tax_returns.yaml").write_text(
+        "expectations:\n  - type: expect_column_values_to_be_between\n"
+        "    kwargs: {column: tax_paid_cny, max_value: 0}\n    policy: block\n"
+    )
+    monkeypatch.setattr(suites, "SUITES_DIR", tmp_path / "suites")

@@ -11,7 +11,11 @@ from pathlib import Path
 def dirty_cells(path: Path) -> list[int]:
     """Indexes of code cells with outputs or an execution count."""
     cells = json.loads(path.read_text("utf-8")).get("cells", [])
-    return [i for i, c in enumerate(cells) if c.get("cell_type") == "code" and (c.get("outputs") or c.get("execution_count"))]
+    return [
+        i
+        for i, c in enumerate(cells)
+        if c.get("cell_type") == "code" and (c.get("outputs") or c.get("execution_count"))
+    ]
 
 
 def main(paths: list[str]) -> int:

@@ -72,6 +72,8 @@ class FeedContract:
 
     `due` is the local (Asia/Shanghai) time, `HH:MM`, by which the delivery of a business
     date must be complete (its manifest written) on that date; a later delivery alerts.
+    `sharing` is the department's class of the feed: the silver table may be one class more
+    open only where it tokenizes the feed's personal data (tests/pipelines/core/test_specs.py).
     """
 
     sector: str

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from pipelines import lineage
 from pipelines.core.plan import Step, plan
 from pipelines.core.spec import Sector
 from pipelines.core.steps import RunContext, StepResult, build_gold, ingest_bronze, promote_silver
@@ -15,14 +16,17 @@ from pipelines.io.lake import Lake
 
 
 def execute(lake: Lake, sector: Sector, step: Step, ctx: RunContext) -> StepResult:
-    """Run one step of a sector's plan; its result counts the write conflicts it met and the retries it made."""
+    """Run one step of a sector's plan, between its OpenLineage START and COMPLETE/FAIL events.
+
+    Its result counts the write conflicts it met and the retries it made.
+    """
     seen = lake.stats.copy()
-    result = _run(lake, sector, step, ctx)
+    result = lineage.traced(lake, sector, step, ctx, lambda: _execute(lake, sector, step, ctx))
     result.conflicts, result.retries = lake.stats.since(seen)
     return result
 
 
-def _run(lake: Lake, sector: Sector, step: Step, ctx: RunContext) -> StepResult:
+def _execute(lake: Lake, sector: Sector, step: Step, ctx: RunContext) -> StepResult:
     if step.layer == "bronze":
         feed = next(s.feed for s in sector.silver if s.feed.table == step.table)
         return ingest_bronze(lake, feed, ctx)

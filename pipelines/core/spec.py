@@ -9,6 +9,11 @@ A sector declares its feeds (contracts in `schemas/feeds/`), its silver tables (
 feed: a pure transform plus a merge rule) and its gold tables (a pure build over silver
 tables plus the partition column that makes them incremental). Nothing else is needed
 for the runner, the CLI and the Airflow DAG factory to handle a new table.
+
+The declarations are data, beside the feed contracts: `schemas/tables/<sector>.yaml` names
+every table of a sector with its build and its data-sharing directory entry, and
+`load_sector` turns it into these typed, checked objects (ADR 0010). The transforms stay
+Python, in `pipelines/<sector>/silver.py` and `gold.py`.
 """
 
 from __future__ import annotations
@@ -16,12 +21,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 from importlib import import_module
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from typing import Any
+
+import yaml
 
 from pipelines.core.contract import FeedContract, load_contract
 from pipelines.io.refs import MergeHistory, MergeLatest, Overwrite, TableRef, WriteRule
 
 SHARING = ("open", "conditional", "restricted")
+TABLES_DIR: Traversable = files("pipelines.tables")  # schemas/tables/ in the source tree
+TIME_TRAVEL_DAYS = 7
+"""How far back a silver or gold table can be read as of a version or time, unless its entry says."""
 
 
 def resolve(path: str) -> Any:
@@ -32,7 +44,12 @@ def resolve(path: str) -> Any:
 
 @dataclass(frozen=True)
 class Catalog:
-    """Data-sharing directory entry of a table."""
+    """Data-sharing directory entry of a table.
+
+    `retention_days` is how long the table's data is kept (for a silver table also its feed's
+    raw data: bronze and quarantine history); `time_travel_days` how long earlier versions of
+    the table stay readable (`versionAsOf`); weekly maintenance vacuums within both.
+    """
 
     owner: str
     description: str
@@ -41,8 +58,11 @@ class Catalog:
     pii_columns: tuple[str, ...] = ()
     update_frequency: str = "daily"
     retention_days: int | None = None
+    time_travel_days: int = TIME_TRAVEL_DAYS
 
     def __post_init__(self) -> None:
+        if self.time_travel_days < 0:
+            raise ValueError(f"time_travel_days must be >= 0, not {self.time_travel_days}")
         if self.sharing not in SHARING:
             raise ValueError(f"sharing must be one of {SHARING}, not {self.sharing!r}")
 
@@ -111,6 +131,8 @@ class SilverSpec:
         write: `merge_latest` (Delta MERGE, latest version wins), `scd2` (type-2 history:
             valid_from, valid_to, is_current) or `snapshot` (a register delivered whole:
             the table becomes the latest delivery).
+        cluster_by: columns weekly maintenance Z-orders the files by (point look-ups on them
+            skip files); () = compaction only.
     """
 
     name: str
@@ -121,6 +143,7 @@ class SilverSpec:
     order_by: tuple[str, ...] = ("_dt",)
     partition_by: str = ""
     write: WriteMode = WriteMode.MERGE_LATEST
+    cluster_by: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "write", _enum(WriteMode, self.write, self.name, "write"))
@@ -160,6 +183,7 @@ class GoldSpec:
         whole_sources: in `touched` mode, sources (named as in `sources`) read whole and not
             used to find touched partitions: registers without `partition_by` that the
             fact sources are joined to (e.g. the meter register of the readings).
+        cluster_by: columns weekly maintenance Z-orders the files by; () = compaction only.
     """
 
     name: str
@@ -169,6 +193,7 @@ class GoldSpec:
     catalog: Catalog
     mode: GoldMode = GoldMode.TOUCHED
     whole_sources: tuple[str, ...] = ()
+    cluster_by: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "mode", _enum(GoldMode, self.mode, self.name, "mode"))
@@ -216,3 +241,48 @@ class Sector:
         """Sources of this sector's gold tables that other sectors produce (scheduling edges)."""
         refs = {ref for g in self.gold for ref in g.source_refs if not self.produces(ref)}
         return tuple(sorted(refs, key=str))
+
+
+_SILVER_FIELDS = frozenset({"feed", "transform", "key", "order_by", "partition_by", "write", "cluster_by", "directory"})
+_GOLD_FIELDS = frozenset({"sources", "whole_sources", "build", "partition_by", "mode", "cluster_by", "directory"})
+
+
+def load_sector(name: str) -> Sector:
+    """The sector declared in `schemas/tables/<name>.yaml` (package data).
+
+    Raises:
+        ValueError: naming the file and the table, for an unknown or missing field, a mode or
+            sharing class that is not one of the choices, or a gold source no table provides.
+    """
+    where = f"schemas/tables/{name}.yaml"
+    data = yaml.safe_load((TABLES_DIR / f"{name}.yaml").read_text("utf-8"))
+    if data.get("sector") != name:
+        raise ValueError(f"{where}: declares sector {data.get('sector')!r}, not {name!r}")
+    owner = data.get("owner", "")
+
+    def build(table: str, entry: dict[str, Any], allowed: frozenset[str], make: Any) -> Any:
+        unknown = sorted(set(entry) - allowed)
+        if unknown:
+            raise ValueError(f"{where}, table {table}: unknown field(s) {unknown}; known: {sorted(allowed)}")
+        fields = {k: tuple(v) if isinstance(v, list) else v for k, v in entry.items() if k != "directory"}
+        directory = {"owner": owner, **(entry.get("directory") or {})}
+        directory["pii_columns"] = tuple(directory.get("pii_columns", ()))
+        try:
+            return make(table, Catalog(**directory), fields)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"{where}, table {table}: {exc}") from None
+
+    def silver(table: str, catalog: Catalog, fields: dict[str, Any]) -> SilverSpec:
+        if "feed" not in fields:
+            raise ValueError("missing field 'feed' (the feed the table is built from)")
+        return SilverSpec(name=table, feed=FeedSpec(name, fields.pop("feed")), catalog=catalog, **fields)
+
+    def gold(table: str, catalog: Catalog, fields: dict[str, Any]) -> GoldSpec:
+        return GoldSpec(name=table, catalog=catalog, **fields)
+
+    return Sector(
+        name=name,
+        description=data.get("description", ""),
+        silver=tuple(build(t, e, _SILVER_FIELDS, silver) for t, e in (data.get("silver") or {}).items()),
+        gold=tuple(build(t, e, _GOLD_FIELDS, gold) for t, e in (data.get("gold") or {}).items()),
+    )

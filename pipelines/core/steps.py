@@ -14,9 +14,11 @@ from datetime import date
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
+from pipelines.core.contract import FeedContract
 from pipelines.core.rules import REASONS, validate
 from pipelines.core.spec import FeedSpec, GoldMode, GoldSpec, SilverSpec, WriteMode, resolve
 from pipelines.io.lake import Lake
+from pipelines.io.landing import Delivery, DeliveryRejected
 from pipelines.io.refs import Overwrite, ReplacePartitions, TableRef, WriteRule
 from pipelines.quality.gate import GateResult, enforce, quarantine_gate, run_gate
 from pipelines.transforms.common import DUPLICATE, keep_latest, mark_exact_duplicates
@@ -69,6 +71,7 @@ class StepResult:
             {
                 "expectation": o.expectation,
                 "column": o.column,
+                "arguments": o.arguments,
                 "policy": o.policy,
                 "success": o.success,
                 "failing": o.failing,
@@ -115,11 +118,8 @@ def ingest_bronze(lake: Lake, feed: FeedSpec, ctx: RunContext) -> StepResult:
         .persist()
     )
     try:
-        landed = rows.count()
-        if landed != delivery.rows:
-            raise ReconciliationError(
-                f"delivery {delivery.uri}: manifest declares {delivery.rows} rows, bronze read {landed}"
-            )
+        landed = _land(lake, rows, delivery, contract)
+        lake.recheck_delivery(delivery)  # what Spark read is what was verified
         gate = _gate(lake, rows, table, ctx)
         lake.write(table, rows, ReplacePartitions("_dt", (ctx.dt,)))
     finally:
@@ -131,6 +131,33 @@ def ingest_bronze(lake: Lake, feed: FeedSpec, ctx: RunContext) -> StepResult:
     result.version = lake.version(table)
     result.seconds = time.monotonic() - started
     return result
+
+
+def _land(lake: Lake, rows: DataFrame, delivery: Delivery, contract: FeedContract) -> int:
+    """Read the delivery into the cache; its rows must be the manifest's, file by file.
+
+    Raises:
+        DeliveryRejected: a file Spark cannot read (e.g. a corrupt Parquet page behind a valid footer).
+        ReconciliationError: bronze rows differ from the manifest's (naming the file).
+    """
+    try:
+        landed = rows.count()
+    except Exception as err:  # Spark's read error: find the file, for a message that names it
+        bad = lake.first_unreadable_file(delivery, contract)
+        if bad is None:
+            raise
+        raise DeliveryRejected(delivery.uri, bad[0], "unreadable_file", bad[1]) from err
+    if landed != delivery.rows:
+        per_file = {r[0]: r[1] for r in rows.groupBy("_source_file").count().collect()}
+        wrong = [
+            f"{f.name}: manifest {f.rows}, read {per_file.get(f.name, 0)}"
+            for f in delivery.files
+            if per_file.get(f.name, 0) != f.rows
+        ]
+        raise ReconciliationError(
+            f"delivery {delivery.uri}: manifest declares {delivery.rows} rows, bronze read {landed} ({'; '.join(wrong)})"
+        )
+    return landed
 
 
 def _unparsed_text() -> Column:

@@ -20,6 +20,10 @@ CONSUMPTION_GRAIN = ("date", "city_code", "customer_type", "industry_section")
 LOAD_CURVE_GRAIN = ("date", "city_code", "slot")
 UNREGISTERED = "unregistered"
 REPORTING_QUALITIES = (0, 1)  # measured or estimated; quality 2 = no measurement
+# Open data (energy_load_curve): a slot's load is published only with at least MIN_METERS meters and no
+# meter above MAX_METER_SHARE of it, so no customer's consumption can be read off the curve.
+MIN_METERS = 3
+MAX_METER_SHARE = 0.5
 
 
 def with_meter_segment(meters: DataFrame) -> Transform:
@@ -89,18 +93,23 @@ def consumption_daily(sources: Mapping[str, DataFrame], as_of: date) -> DataFram
 def load_curve(sources: Mapping[str, DataFrame], as_of: date) -> DataFrame:
     """`gold.energy_load_curve`: average load (kW) per day, city and 15-minute slot.
 
+    The table is open data, so a slot's load is published only when no customer's
+    consumption can be read off it (docs/decisions/0006): at least MIN_METERS meters and
+    none above MAX_METER_SHARE of the slot's energy; otherwise `kw` is null.
+
     Args:
         sources: `energy_readings` (silver, the touched days) and `energy_meters` (the register).
         as_of: the run's business date (unused).
 
     Returns:
         One row per (date, city_code, slot) with `kw` = the slot's kWh x 4, summed over
-        meters, and `meters` (meters with a reading in the slot).
+        meters (null when disclosive), and `meters` (meters with a reading in the slot).
     """
-    return (
+    curve = (
         sources["energy_readings"]
         .transform(with_meter_segment(sources["energy_meters"]))
         .groupBy(*LOAD_CURVE_GRAIN)
-        .agg((F.sum("kwh") * 4).alias("kw"), F.count_distinct("meter_id").alias("meters"))
-        .select(*LOAD_CURVE_GRAIN, "kw", "meters")
+        .agg(F.sum("kwh").alias("__kwh"), F.max("kwh").alias("__largest"), F.count_distinct("meter_id").alias("meters"))
     )
+    disclosive = (F.col("meters") < MIN_METERS) | (F.col("__largest") > F.col("__kwh") * MAX_METER_SHARE)
+    return curve.withColumn("kw", F.when(~disclosive, F.col("__kwh") * 4)).select(*LOAD_CURVE_GRAIN, "kw", "meters")

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
     from pipelines.core.contract import FeedContract
     from pipelines.io.landing import Delivery
+    from pipelines.io.maintenance import DataFile, LandingFolder, Stored
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -164,8 +165,109 @@ class Lake:
         storage = storage_for(self.settings.landing_root, self.settings)
         return verify_delivery(storage, self.settings, contract, dt)
 
+    def recheck_delivery(self, delivery: Delivery) -> None:
+        """Raise `DeliveryRejected` when the delivery's folder changed since it was verified (see `landing`)."""
+        from pipelines.io.landing import recheck_delivery
+        from pipelines.io.storage import storage_for
+
+        recheck_delivery(storage_for(self.settings.landing_root, self.settings), delivery)
+
+    def first_unreadable_file(self, delivery: Delivery, contract: FeedContract) -> tuple[str, str] | None:
+        """The first file of the delivery Spark cannot read, with why (None when all read)."""
+        from pipelines.io.readers import first_unreadable_file
+
+        return first_unreadable_file(self.spark, delivery, contract)
+
     def read_delivery(self, delivery: Delivery, contract: FeedContract) -> DataFrame:
         """The delivery's rows as bronze rows (see `readers.read_delivery`)."""
         from pipelines.io.readers import read_delivery
 
         return read_delivery(self.spark, delivery, contract)
+
+    def delivery_folder(self, sector: str, feed: str, dt: str) -> str:
+        """Where a feed's delivery of `dt` lands (for lineage and messages)."""
+        from pipelines.io.landing import delivery_uri
+
+        return delivery_uri(self.settings.landing_root, sector, feed, dt)
+
+    def delivery_files(self, sector: str, feed: str, dt: str) -> list[str]:
+        """Where the files a delivery's manifest lists are ([] without a manifest)."""
+        import json
+
+        from pipelines.io.landing import MANIFEST
+        from pipelines.io.storage import join, storage_for
+
+        folder = self.delivery_folder(sector, feed, dt)
+        storage = storage_for(self.settings.landing_root, self.settings)
+        if not storage.exists(join(folder, MANIFEST)):
+            return []
+        return [join(folder, f["name"]) for f in json.loads(storage.read_bytes(join(folder, MANIFEST)))["files"]]
+
+    # Maintenance: `pipelines.maintenance` decides what to keep, `pipelines.io.maintenance` does it.
+
+    def detail(self, ref: TableRef) -> dict[str, Any]:
+        """The table's detail: numFiles, sizeInBytes, partitionColumns, properties, … (see `maintenance.detail`)."""
+        from pipelines.io import maintenance
+
+        return maintenance.detail(self.spark, self.uri(ref))
+
+    def files(self, ref: TableRef) -> list[DataFile]:
+        """The data files the table's current snapshot reads (path, bytes, partition values)."""
+        from pipelines.io import maintenance
+
+        return maintenance.files(self.settings, self.uri(ref))
+
+    def stored(self, ref: TableRef, log: bool = False) -> Stored:
+        """Files and bytes stored for the table: data files of every kept version (with `log`: its log)."""
+        from pipelines.io import maintenance
+
+        return maintenance.stored(self.settings, self.uri(ref), log)
+
+    def tables(self, layer: str) -> list[TableRef]:
+        """The tables stored in `layer`."""
+        from pipelines.io import maintenance
+        from pipelines.io.storage import join
+
+        return [TableRef(layer, n) for n in maintenance.tables(self.settings, join(self.settings.lake_root, layer))]
+
+    def optimize(
+        self,
+        ref: TableRef,
+        partitions: list[tuple[tuple[str, str | None], ...]] | None = None,
+        zorder_by: tuple[str, ...] = (),
+    ) -> dict[str, int]:
+        """Compact small files (of `partitions` only, when given), Z-ordered by `zorder_by` when given."""
+        from pipelines.io import maintenance
+
+        where = maintenance.partition_predicate(partitions) if partitions else None
+        return maintenance.optimize(self.spark, self.uri(ref), where, zorder_by)
+
+    def vacuum(self, ref: TableRef, retain_hours: float, dry_run: bool = False) -> list[str]:
+        """Delete files no version of the last `retain_hours` needs (dry run: list them; see `maintenance.vacuum`)."""
+        from pipelines.io import maintenance
+
+        return maintenance.vacuum(self.spark, self.uri(ref), retain_hours, dry_run)
+
+    def set_properties(self, ref: TableRef, properties: dict[str, str]) -> dict[str, str]:
+        """Set table properties that differ (one commit, or none); returns those changed."""
+        from pipelines.io import maintenance
+
+        return maintenance.set_properties(self.spark, self.uri(ref), properties)
+
+    def checkpoint(self, ref: TableRef) -> bool:
+        """Checkpoint the table and delete log files past its log retention (False: left to Delta)."""
+        from pipelines.io import maintenance
+
+        return maintenance.checkpoint(self.spark, self.uri(ref))
+
+    def landing_folders(self, sector: str, feed: str) -> list[LandingFolder]:
+        """The delivery folders of a feed in the landing zone, oldest first."""
+        from pipelines.io import maintenance
+
+        return maintenance.landing_folders(self.settings, sector, feed)
+
+    def delete_landing_folder(self, folder: LandingFolder) -> None:
+        """Remove a delivery folder from the landing zone."""
+        from pipelines.io import maintenance
+
+        maintenance.delete_folder(self.settings, folder.uri)

@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 LAYERS = ("bronze", "silver", "gold", "quarantine", "ops")
-LINEAGE = ("_batch_id", "_dt", "_source_file", "_row_no", "_ingested_at")
-"""The lineage columns every bronze row carries into silver: which delivery, file and row it came from."""
 
 
 @dataclass(frozen=True)

@@ -5,30 +5,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from pipelines.timezone import LOCAL_TZ
+from pipelines.orchestration.context import business_date
 
 log = logging.getLogger(__name__)
-
-
-def business_date(context: dict[str, Any]) -> str:
-    """The delivery date a run processes.
-
-    A scheduled run processes the start of its data interval (Asia/Shanghai date). An
-    asset-triggered run (a cross-sector DAG) has neither data interval nor logical date:
-    it processes the newest `dt` its triggering asset events carry (`run_step` stamps
-    every silver/gold event with the date it processed).
-
-    Raises:
-        ValueError: an asset-triggered run whose events carry no `dt`.
-    """
-    start = context.get("data_interval_start") or context.get("logical_date")
-    if start is None:
-        events = context.get("triggering_asset_events") or {}
-        dates = [e.extra["dt"] for key in events for e in events[key] if (e.extra or {}).get("dt")]
-        if not dates:
-            raise ValueError("asset-triggered run: no triggering asset event carries a `dt`")
-        return max(dates)
-    return start.in_timezone(LOCAL_TZ).date().isoformat() if hasattr(start, "in_timezone") else str(start)[:10]
 
 
 def delivery_ready(sector: str, feed: str, **context: Any) -> bool:
@@ -52,6 +31,22 @@ def delivery_ready(sector: str, feed: str, **context: Any) -> bool:
     if not ready:
         alerts.late_delivery(settings, sector, feed, dt, alerts.task_fields(context))
     return ready
+
+
+def timeout_message(sector: str, feed: str, timeout: float, context: dict[str, Any]) -> str:
+    """Why a delivery sensor failed: the folder, how long it waited, what the folder holds."""
+    from pipelines.io.landing import MANIFEST, delivery_uri
+    from pipelines.io.storage import storage_for
+    from pipelines.settings import load_settings
+
+    settings = load_settings()
+    uri = delivery_uri(settings.landing_root, sector, feed, business_date(context))
+    present = sorted(p.rsplit("/", 1)[-1] for p in storage_for(uri, settings).list_files(uri))
+    held = f"{len(present)} files present: {present[:5]}{' ...' if len(present) > 5 else ''}" if present else "empty"
+    return (
+        f"delivery {uri} incomplete: no {MANIFEST} after {timeout:.0f} s ({held}); "
+        "nothing was ingested: the run can be cleared once the delivery is complete"
+    )
 
 
 def run_step(sector: str, layer: str, table: str, **context: Any) -> dict[str, Any]:
@@ -111,6 +106,16 @@ def _push_docs(ti: Any, page: str) -> None:
         from pipelines.orchestration.links import DOCS_XCOM
 
         ti.xcom_push(key=DOCS_XCOM, value=page)
+
+
+def publish_directory(**context: Any) -> str:
+    """Rebuild the data-sharing directory from the specs and `ops.run_metrics` (no Spark)."""
+    from pipelines.analyst.directory import build_directory
+    from pipelines.settings import load_settings
+
+    index = build_directory(load_settings())
+    log.info("data-sharing directory: file://%s", index)
+    return str(index)
 
 
 def _stamp_outlet(context: dict[str, Any], layer: str, table: str, dt: str) -> None:

@@ -3,7 +3,7 @@
 GX's page templates load Bootstrap, jQuery, Font Awesome… from CDNs, so on an operator's
 machine without internet the pages come out unstyled (and the index's list of validations,
 drawn by bootstrap-table on jQuery, comes out empty). We vendor those files
-(`pipelines/quality/assets`, see LICENSES.md) and point every page at the local copies.
+(`pipelines/quality/vendor`, see LICENSES.md) and point every page at the local copies.
 
 The site is configured with our store backend (`pipelines.quality.offline_site`), so every
 page GX writes — index, validation and suite pages, whichever code path renders them — is
@@ -21,7 +21,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-ASSETS = Path(__file__).resolve().parent / "assets"
+ASSETS = Path(__file__).resolve().parent / "vendor"
 SITE_NAME = "local_site"
 SITE_BASE = "uncommitted/data_docs/local_site/"
 BACKEND = {"module_name": "pipelines.quality.offline_site", "class_name": "OfflineSiteBackend"}

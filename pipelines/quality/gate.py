@@ -9,6 +9,7 @@ to GX's validation store and Data Docs under `settings.docs_dir`.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +28,7 @@ class Outcome:
     success: bool
     failing: int
     sample: tuple[Any, ...] = ()
+    arguments: str = ""  # the expectation's other arguments (JSON): tells two checks of one column apart
 
     def describe(self) -> str:
         """`expect_x(column): N failing, e.g. [...]`."""
@@ -174,6 +176,12 @@ def _outcome(result: Any) -> Outcome:
         success=bool(result.success),
         failing=int(result.result.get("unexpected_count") or (0 if result.success else 1)),
         sample=tuple(result.result.get("partial_unexpected_list") or ()),
+        arguments=json.dumps(
+            {k: v for k, v in config.kwargs.items() if k not in ("column", "column_list", "batch_id")},
+            sort_keys=True,
+            default=str,
+            ensure_ascii=False,
+        ),
     )
 
 

@@ -12,6 +12,8 @@ import pytest
 
 from pipelines import registry
 from pipelines.core.plan import plan
+from pipelines.orchestration.factory import DIRECTORY_TASK
+from pipelines.orchestration.maintenance import LAYERS
 
 ROOT = Path(__file__).resolve().parents[2]
 DAG_FILES = sorted((ROOT / "dags").glob("*.py"))
@@ -24,9 +26,12 @@ from airflow.serialization.serialized_objects import DagSerialization
 start = time.monotonic()
 bag = DagBag(sys.argv[1])
 seconds = time.monotonic() - start
+quiet = "_openlineage_emission_policy"
 serialized = {d: DagSerialization.to_dict(dag)["dag"]["tasks"] for d, dag in bag.dags.items()}
 print(json.dumps({"seconds": seconds, "errors": {k: str(v) for k, v in bag.import_errors.items()},
                   "dags": {d: sorted(t.task_id for t in dag.tasks) for d, dag in bag.dags.items()},
+                  "lineage": {d: [dag.params.get(quiet)] + [t.params.get(quiet) for t in dag.tasks]
+                              for d, dag in bag.dags.items()},
                   "docs": {d: {t.task_id: t.doc_md for t in dag.tasks} for d, dag in bag.dags.items()},
                   "links": {d: {t["__var"]["task_id"]: t["__var"].get("_operator_extra_links") for t in tasks}
                             for d, tasks in serialized.items()},
@@ -62,12 +67,22 @@ def test_no_import_errors(parsed) -> None:
     assert parsed["errors"] == {}
 
 
-def test_one_dag_per_sector_with_the_planned_tasks(parsed) -> None:
-    assert set(parsed["dags"]) == set(registry.SECTORS)
+def test_one_dag_per_sector_and_the_maintenance_dag(parsed) -> None:
+    assert set(parsed["dags"]) == set(registry.SECTORS) | {"maintenance"}
+    assert parsed["dags"]["maintenance"] == sorted(f"maintain__{layer}" for layer in LAYERS)
+
+
+def test_sector_dags_have_the_planned_tasks(parsed) -> None:
     for name, sector in registry.SECTORS.items():
         steps = {s.task_id for s in plan(sector)}
         sensors = {f"wait__{f.table}" for f in sector.feeds}
-        assert set(parsed["dags"][name]) == steps | sensors
+        assert set(parsed["dags"][name]) == steps | sensors | {DIRECTORY_TASK}
+
+
+def test_the_openlineage_provider_emits_nothing_of_our_dags(parsed) -> None:
+    """Our steps emit their own events (pipelines.lineage): the provider's would be empty duplicates."""
+    for dag, flags in parsed["lineage"].items():
+        assert all(f == {"emit": False} for f in flags), dag
 
 
 def test_nothing_heavy_is_imported_at_parse_time(parsed) -> None:
@@ -106,4 +121,4 @@ def test_every_step_links_its_data_docs_and_directory_entry(parsed) -> None:
 
 
 def test_every_task_alerts_on_retry_and_failure(parsed) -> None:
-    assert parsed["callbacks"] == {name: [[True, True]] for name in registry.SECTORS}
+    assert parsed["callbacks"] == {name: [[True, True]] for name in [*registry.SECTORS, "maintenance"]}

@@ -3,53 +3,21 @@ log in, see the sector DAGs, open the successful tax run, keep screenshots."""
 
 from __future__ import annotations
 
-import tempfile
 import urllib.parse
-from pathlib import Path
 
 import pytest
 
+from tests.browser import chromium, screenshot
+
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(45 * 60)]
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = REPO_ROOT / "data" / "screenshots"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-# Headless, and nothing that reaches for the network: this machine has none, and
-# chromium's background connections would only be refused.
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--window-size=1400,1000",
-]
 WAIT_S = 60
 
 
 @pytest.fixture(scope="module")
 def browser():
-    """A fresh chromium (new empty profile) under chromedriver; never a downloaded browser."""
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        pytest.fail("Debian chromium and chromium-driver are needed: infra/local/install.sh --browser")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    with tempfile.TemporaryDirectory(prefix="e2e-chromium-") as profile:
-        options.add_argument(f"--user-data-dir={profile}")
-        driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-        try:
-            yield driver
-        finally:
-            driver.quit()
+    with chromium() as driver:
+        yield driver
 
 
 def page_text(driver) -> str:
@@ -66,14 +34,6 @@ def wait_for_text(driver, text: str, times: int = 1) -> None:
         lambda d: page_text(d).count(text) >= times,
         message=f"{text!r} never appeared {times} time(s) on {driver.current_url}",
     )
-
-
-def screenshot(driver, name: str) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / name
-    assert driver.save_screenshot(str(path)), f"could not save {path}"
-    assert path.stat().st_size > 10_000, f"{path} looks blank"
-    return path
 
 
 def test_an_operator_logs_in_sees_the_sector_dags_and_opens_the_successful_run(browser, stack, airflow, tax_run):

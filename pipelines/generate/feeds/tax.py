@@ -216,6 +216,14 @@ def _rows(
     }
 
 
+def _version_rows(
+    world: World, period: int, ret: dict[str, np.ndarray], sel: np.ndarray, version: int, today: int, seed: int
+) -> dict[str, np.ndarray]:
+    """Version `version` of the selected returns of `period`, declared `today`."""
+    n = int(sel.sum())
+    return _rows(world, period, ret["ent"][sel], ret["code"][sel], np.full(n, version), np.full(n, today), seed)
+
+
 def make(world: World, ctx: DayContext) -> Iterator[Chunk]:
     """The returns declared on `ctx.day`: originals of last month plus amendments.
 
@@ -232,36 +240,13 @@ def make(world: World, ctx: DayContext) -> Iterator[Chunk]:
     for period in range(this_month - 1 - AMEND_MAX_DAYS // 28, this_month):
         ret = _returns(world, period, ctx.seed)
         if period == this_month - 1:
-            sel = ret["declared"] == today
-            n = int(sel.sum())
-            parts.append(
-                _rows(
-                    world,
-                    period,
-                    ret["ent"][sel],
-                    ret["code"][sel],
-                    np.ones(n, dtype=np.int64),
-                    np.full(n, today),
-                    ctx.seed,
-                )
-            )
+            parts.append(_version_rows(world, period, ret, ret["declared"] == today, 1, today, ctx.seed))
         amend = _amendments(ret, period, ctx.seed)
         for version in (2, 3):
             sel = amend["amended"] & (amend[f"v{version}"] == today)
             if sel.any():
-                n = int(sel.sum())
-                parts.append(
-                    _rows(
-                        world,
-                        period,
-                        ret["ent"][sel],
-                        ret["code"][sel],
-                        np.full(n, version),
-                        np.full(n, today),
-                        ctx.seed,
-                    )
-                )
-                ctx.count(f"amended_returns_v{version}", n)
+                parts.append(_version_rows(world, period, ret, sel, version, today, ctx.seed))
+                ctx.count(f"amended_returns_v{version}", int(sel.sum()))
     columns = {c: np.concatenate([p[c] for p in parts]) for c in COLUMNS}
     ctx.count("original_returns", int((columns["version"] == "1").sum()))
     yield from split_columns(columns)

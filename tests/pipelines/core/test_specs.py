@@ -45,6 +45,20 @@ def test_silver_contract_loads_and_names_the_key_and_versions(spec: SilverSpec) 
     assert set(spec.order_by) - {"_dt"} <= names, f"{spec.name}: order_by outside the contract"
 
 
+@pytest.mark.parametrize("spec", SILVER, ids=lambda s: s.name)
+def test_a_silver_table_is_no_more_open_than_its_feed_unless_silver_tokenizes_its_personal_data(
+    spec: SilverSpec,
+) -> None:
+    """The feed's contract carries the department's sharing class; silver holds the same rows, so
+    it may be one class more open only where it replaces the feed's personal data by tokens."""
+    openness = {"restricted": 0, "conditional": 1, "open": 2}
+    contract = spec.feed.contract
+    allowed = openness[contract.sharing] + (1 if any(c.pii for c in contract.columns) else 0)
+    assert openness[spec.catalog.sharing] <= allowed, (
+        f"silver.{spec.name} is {spec.catalog.sharing}, its feed {contract.sharing}"
+    )
+
+
 def test_every_contract_file_is_a_declared_feed() -> None:
     files = {p.name.removesuffix(".yaml") for p in CONTRACTS_DIR.iterdir() if p.name.endswith(".yaml")}
     assert files == {s.feed.table for s in SILVER}

@@ -60,14 +60,31 @@ def test_consumption_daily_sums_per_segment_and_keeps_unregistered_meters(spark)
 
 
 def test_load_curve_is_four_times_the_slot_energy_summed_per_city(spark) -> None:
+    meters = [*METERS, ("E5", "320100", "commercial", "G")]
+    readings = [*READINGS, ("E5", DAY, 0, 0.75, 0)]
+    sources = {
+        "energy_readings": spark.createDataFrame(readings, READINGS_SCHEMA),
+        "energy_meters": spark.createDataFrame(meters, METERS_SCHEMA),
+    }
     expected = spark.createDataFrame(
         [
-            (DAY, "320100", 0, 7.0, 3),  # (1.0 + 0.5 + 0.25) x 4
-            (DAY, "320100", 1, 8.0, 2),  # (2.0 + 0.0) x 4
-            (DAY, "320500", 0, 0.0, 1),
-            (DAY, "320500", 1, 0.0, 1),
-            (DAY, None, 1, 12.0, 1),
+            (DAY, "320100", 0, 10.0, 4),  # (1.0 + 0.5 + 0.25 + 0.75) x 4, no meter above half of it
+            (DAY, "320100", 1, None, 2),  # two meters: the other could read its neighbour's load off the curve
+            (DAY, "320500", 0, None, 1),
+            (DAY, "320500", 1, None, 1),
+            (DAY, None, 1, None, 1),  # a meter missing from the register: a segment of one
         ],
         "date date, city_code string, slot int, kw double, meters long",
     )
-    assert_df_equality(load_curve(_sources(spark), DAY), expected, ignore_row_order=True, ignore_nullable=True)
+    assert_df_equality(load_curve(sources, DAY), expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_a_load_dominated_by_one_meter_is_not_published(spark) -> None:
+    meters = [(f"E{i}", "320100", "industrial", "C") for i in range(4)]
+    readings = [("E0", DAY, 0, 7.0, 0), ("E1", DAY, 0, 1.0, 0), ("E2", DAY, 0, 1.0, 0), ("E3", DAY, 0, 1.0, 0)]
+    sources = {
+        "energy_readings": spark.createDataFrame(readings, READINGS_SCHEMA),
+        "energy_meters": spark.createDataFrame(meters, METERS_SCHEMA),
+    }
+    row = load_curve(sources, DAY).first()
+    assert (row.meters, row.kw) == (4, None)  # E0 is 70% of the slot

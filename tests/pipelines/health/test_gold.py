@@ -1,5 +1,5 @@
-"""Health gold builds on tiny frames: the weekly grid, the cross-city baseline, the alert rule and
-small-count suppression."""
+"""Health gold builds on tiny frames: the weekly grid, the cross-city baseline, the alert rule, and the
+open tables (complete weeks, small counts suppressed with their complements, only published numbers)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,12 @@ from pyspark.sql import functions as F
 
 from pipelines.health.gold import (
     alert_condition,
-    suppress_small_counts,
+    open_weekly,
+    open_weekly_province,
+    protect_small_counts,
+    published_cells,
+    published_province,
+    syndromic_weekly,
     syndromic_weekly_from,
     with_baseline,
 )
@@ -20,6 +25,10 @@ WEEK = "2026-W46"
 COUNTS = "iso_week string, city_code string, syndrome_group string, visits long"
 VISITS = "visit_id string, hospital_code string, iso_week string, syndrome_group string, patient_city_code string"
 HOSPITALS = "hospital_code string, city_code string"
+DATED_VISITS = (
+    "visit_id string, hospital_code string, iso_week string, visit_date date, syndrome_group string, "
+    "patient_city_code string"
+)
 
 
 def _visits(spark, per_city: dict[str, dict[str, int]]):
@@ -99,28 +108,61 @@ def test_a_province_wide_seasonal_wave_does_not_alert(spark) -> None:
     assert _alerts(_province(spark, {}, 0.12)) == set()
 
 
-def test_small_counts_are_suppressed_with_a_complementary_cell(spark) -> None:
+def test_a_small_cell_is_hidden_with_the_cheapest_rectangle_and_only_published_numbers_remain(spark) -> None:
+    # Nanjing's 2 ILI visits: by difference from Nanjing's total or the province's ILI total it would be
+    # exact, so three more cells go with it: the cheapest rectangle is Wuxi's (20 + 60 + 50 < 30 + 70 + 50).
     weekly = spark.createDataFrame(
         [
-            (WEEK, "320100", "ILI", 3, 1.0, False),
-            (WEEK, "320100", "GI", 7, 2.0, False),
-            (WEEK, "320100", "other", 50, 49.0, False),
-            (WEEK, "320200", "ILI", 2, 1.0, False),
-            (WEEK, "320200", "GI", 1, 1.0, False),
-            (WEEK, "320200", "other", 40, 41.0, False),
+            (WEEK, "320100", "ILI", 2, False),
+            (WEEK, "320100", "other", 50, False),
+            (WEEK, "320200", "ILI", 20, False),
+            (WEEK, "320200", "other", 60, False),
+            (WEEK, "320300", "ILI", 30, False),
+            (WEEK, "320300", "other", 70, False),
         ],
-        "iso_week string, city_code string, syndrome_group string, visits long, baseline double, is_alert boolean",
+        "iso_week string, city_code string, syndrome_group string, visits long, is_alert boolean",
     )
+    protected = weekly.transform(protect_small_counts)
+    monday = date(2026, 11, 9)
+    # Xuzhou: 100 visits x (52 - 30) / (232 - 100) = 16.67 expected ILI visits, 100 x (180 - 70) / 132 = 83.33 other.
     expected = spark.createDataFrame(
         [
-            (WEEK, "320100", "ILI", None, None, False, True),
-            (WEEK, "320100", "GI", None, None, False, True),
-            (WEEK, "320100", "other", 50, 49.0, False, False),
-            (WEEK, "320200", "ILI", None, None, False, True),
-            (WEEK, "320200", "GI", None, None, False, True),
-            (WEEK, "320200", "other", 40, 41.0, False, False),
+            (WEEK, monday, "320100", "ILI", None, 52, None, None, True),
+            (WEEK, monday, "320100", "other", None, 52, None, None, True),
+            (WEEK, monday, "320200", "ILI", None, 80, None, None, True),
+            (WEEK, monday, "320200", "other", None, 80, None, None, True),
+            (WEEK, monday, "320300", "ILI", 30, 100, 16.67, False, False),
+            (WEEK, monday, "320300", "other", 70, 100, 83.33, False, False),
         ],
-        "iso_week string, city_code string, syndrome_group string, visits long, baseline double, is_alert boolean, "
-        "suppressed boolean",
+        "iso_week string, week_start date, city_code string, syndrome_group string, visits long, city_visits long, "
+        "baseline double, is_alert boolean, suppressed boolean",
     )
-    assert_df_equality(weekly.transform(suppress_small_counts), expected, ignore_row_order=True, ignore_nullable=True)
+    assert_df_equality(protected.transform(published_cells), expected, ignore_row_order=True, ignore_nullable=True)
+    province = spark.createDataFrame(
+        [(WEEK, monday, "ILI", 52, False), (WEEK, monday, "other", 180, False)],
+        "iso_week string, week_start date, syndrome_group string, visits long, suppressed boolean",
+    )
+    assert_df_equality(protected.transform(published_province), province, ignore_row_order=True, ignore_nullable=True)
+
+
+def _dated_visits(spark, days: dict[date, dict[str, dict[str, int]]]):
+    rows, n = [], 0
+    for day, per_city in days.items():
+        week = f"{day.isocalendar()[0]}-W{day.isocalendar()[1]:02d}"
+        for city, groups in per_city.items():
+            for group, count in groups.items():
+                for _ in range(count):
+                    n += 1
+                    rows.append((f"V{n}", f"H{city}", week, day, group, city))
+    return spark.createDataFrame(rows, DATED_VISITS)
+
+
+def test_open_tables_publish_a_week_only_once_its_sunday_is_in(spark) -> None:
+    sunday, monday = date(2026, 11, 15), date(2026, 11, 16)  # ISO weeks 46 (whole) and 47 (one day)
+    busy = {"ILI": 30, "URI": 40, "GI": 20, "other": 200}
+    visits = _dated_visits(spark, {sunday: {"320100": busy, "320200": busy}, monday: {"320100": busy, "320200": busy}})
+    hospitals = spark.createDataFrame([("H320100", "320100"), ("H320200", "320200")], HOSPITALS)
+    sources = {"health_outpatient_visits": visits, "health_hospitals": hospitals}
+    assert {r.iso_week for r in open_weekly(sources, monday).collect()} == {"2026-W46"}
+    assert {r.iso_week for r in open_weekly_province(sources, monday).collect()} == {"2026-W46"}
+    assert {r.iso_week for r in syndromic_weekly(sources, monday).collect()} == {"2026-W46", "2026-W47"}

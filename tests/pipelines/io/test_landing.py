@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -104,3 +105,141 @@ def test_truncated_last_line_still_counts_as_a_row(fresh_settings) -> None:
     data = gbk(HEADER, ROW) + ROW[:20].encode("gbk")
     deliver(fresh_settings, {"part-00000.csv": data}, manifest_rows={"part-00000.csv": 2})
     assert verify(fresh_settings).rows == 2
+
+
+# --- Manifest shape, late files, gzip, BOM, parallel and bounded-memory verification ---
+
+
+def _manifest(folder: Path) -> dict:
+    return json.loads((folder / "_manifest.json").read_text())
+
+
+def _rewrite_manifest(folder: Path, document: object) -> None:
+    (folder / "_manifest.json").write_text(json.dumps(document))
+
+
+@pytest.mark.parametrize(
+    ("change", "rule"),
+    [
+        (lambda m: "{not json", "bad_manifest"),
+        (lambda m: {**m, "files": "part-00000.csv"}, "bad_manifest"),
+        (lambda m: {**m, "files": m["files"] * 2}, "duplicate_entry"),
+        (lambda m: {**m, "dt": "2026-10-31"}, "manifest_mismatch"),
+        (lambda m: {**m, "files": [{**m["files"][0], "rows": "1"}]}, "bad_manifest"),
+        (lambda m: {**m, "files": [{**m["files"][0], "rows": -1}]}, "bad_manifest"),
+        (lambda m: {**m, "files": [{**m["files"][0], "name": "../x.csv"}]}, "bad_manifest"),
+        (lambda m: {**m, "files": [{**m["files"][0], "sha256": None}]}, "bad_manifest"),
+    ],
+)
+def test_a_malformed_manifest_rejects_naming_it(fresh_settings, change, rule: str) -> None:
+    folder = deliver(fresh_settings, {"part-00000.csv": gbk(HEADER, ROW)})
+    changed = change(_manifest(folder))
+    if isinstance(changed, str):
+        (folder / "_manifest.json").write_text(changed)
+    else:
+        _rewrite_manifest(folder, changed)
+    with pytest.raises(DeliveryRejected, match=rf"dt=2026-11-01 rejected: file [^:]+: {rule}: "):
+        verify(fresh_settings)
+
+
+@pytest.mark.parametrize(
+    ("extra", "rule"),
+    [
+        ("_manifest (1).json", "second_manifest"),
+        ("part-00001.csv", "unlisted_file"),
+        ("sub/part.csv", "unexpected_folder"),
+    ],
+)
+def test_files_added_after_the_manifest_reject_naming_them(fresh_settings, extra: str, rule: str) -> None:
+    folder = deliver(fresh_settings, {"part-00000.csv": gbk(HEADER, ROW)})
+    (folder / extra).parent.mkdir(exist_ok=True)
+    (folder / extra).write_bytes(gbk(HEADER, ROW))
+    with pytest.raises(DeliveryRejected, match=rf"file {re.escape(extra.split('/')[0])}/?: {rule}"):
+        verify(fresh_settings)
+
+
+def test_a_listed_file_changed_after_the_manifest_rejects(fresh_settings) -> None:
+    folder = deliver(fresh_settings, {"part-00000.csv": gbk(HEADER, ROW)})
+    (folder / "part-00000.csv").write_bytes(gbk(HEADER, ROW, ROW))
+    with pytest.raises(DeliveryRejected, match="part-00000.csv: size_mismatch"):
+        verify(fresh_settings)
+
+
+def test_changes_after_verification_are_detected(fresh_settings) -> None:
+    from pipelines.io.landing import recheck_delivery
+
+    folder = deliver(fresh_settings, {"part-00000.csv": gbk(HEADER, ROW)})
+    delivery = verify(fresh_settings)
+    recheck_delivery(LocalStorage(), delivery)  # unchanged: passes
+    (folder / "late.csv").write_bytes(gbk(HEADER, ROW))
+    with pytest.raises(DeliveryRejected, match="file late.csv: changed_after_verification: added"):
+        recheck_delivery(LocalStorage(), delivery)
+    (folder / "late.csv").unlink()
+    (folder / "part-00000.csv").write_bytes(gbk(HEADER, ROW.replace("D1", "D9")))
+    with pytest.raises(DeliveryRejected, match="file part-00000.csv: changed_after_verification: rewritten"):
+        recheck_delivery(LocalStorage(), delivery)
+
+
+def test_rows_are_records_header_quoted_bom_crlf_blank_lines(fresh_settings) -> None:
+    header = HEADER.replace("申报序号", '"申报序号"')
+    quoted = ROW.replace("D1", '"D\r\n1"')  # a line break inside a quoted field
+    body = ROW + "\r\n" + quoted + "\r\n\r\n\r\n"
+    deliver(
+        fresh_settings, {"part-00000.csv": (header + "\r\n" + body).encode("gbk")}, manifest_rows={"part-00000.csv": 2}
+    )
+    delivery = verify(fresh_settings)
+    assert delivery.rows == 2 and delivery.files[0].header[0] == "申报序号" and delivery.files[0].spans_lines
+
+
+def test_an_undecodable_byte_names_its_row(fresh_settings) -> None:
+    data = gbk(HEADER, ROW, ROW) + b"D3,\x81\x20broken\n" + gbk(ROW)
+    deliver(fresh_settings, {"part-00000.csv": data}, manifest_rows={"part-00000.csv": 4})
+    with pytest.raises(DeliveryRejected, match="file part-00000.csv row 3: encoding: not decodable as gbk"):
+        verify(fresh_settings)
+
+
+def _sanctions(settings, files: dict[str, bytes], rows: dict[str, int]):
+    from tests.pipelines.io.kit import land
+
+    contract = load_contract("credit", "sanctions")
+    land(settings, contract, files, rows)
+    return verify_delivery(LocalStorage(), settings, contract, "2026-11-01")
+
+
+SANCTIONS = "record_id,uscc,category,issuing_dept,decided_on,amount_cny,valid_until,status,updated_at"
+
+
+def test_utf8_bom_is_no_content_and_gzip_members_all_count(fresh_settings) -> None:
+    import gzip
+
+    text = ("\ufeff" + SANCTIONS + "\n" + "r1,u,c,d,2026-01-01,,,active,t\n").encode("utf-8")
+    two_members = gzip.compress(text) + gzip.compress(b"r2,u,c,d,2026-01-01,,,active,t\n")
+    delivery = _sanctions(fresh_settings, {"a.csv": text, "b.csv.gz": two_members}, {"a.csv": 1, "b.csv.gz": 2})
+    assert [f.rows for f in delivery.files] == [1, 2] and delivery.files[0].header[0] == "record_id"
+
+
+@pytest.mark.parametrize(("cut", "rule"), [(-4, "unreadable_gzip"), (None, "unreadable_gzip")])
+def test_a_truncated_or_trailing_garbage_gzip_rejects(fresh_settings, cut, rule: str) -> None:
+    import gzip
+
+    data = gzip.compress((SANCTIONS + "\nr1,u,c,d,2026-01-01,,,active,t\n").encode())
+    data = data[:cut] if cut else data + b"garbage"
+    with pytest.raises(DeliveryRejected, match=rf"file a.csv.gz: {rule}"):
+        _sanctions(fresh_settings, {"a.csv.gz": data}, {"a.csv.gz": 1})
+
+
+def test_a_parquet_column_of_the_wrong_type_rejects(fresh_settings) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from tests.pipelines.io.kit import land
+
+    contract = load_contract("energy", "readings")
+    table = pa.table(
+        {"meter_id": ["m"], "reading_ts": pa.array([0], pa.timestamp("us", tz="UTC")), "kwh": ["1.5"], "quality": [0]}
+    )
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink)
+    land(fresh_settings, contract, {"a.parquet": sink.getvalue().to_pybytes()}, {"a.parquet": 1})
+    with pytest.raises(DeliveryRejected, match="file a.parquet: wrong_type: column kwh is string"):
+        verify_delivery(LocalStorage(), fresh_settings, contract, "2026-11-01")

@@ -10,8 +10,6 @@ Screenshots are kept in the test's tmp folder and copied to `data/screenshots/`.
 from __future__ import annotations
 
 import re
-import shutil
-import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -23,28 +21,10 @@ from pipelines.core.steps import RunContext
 from pipelines.generate.api import generate
 from pipelines.io.lake import Lake
 from pipelines.quality.docs import site_dir
+from tests.browser import FILE_ACCESS, OFFLINE, chromium, screenshot
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
-SCREENSHOTS = REPO_ROOT / "data" / "screenshots"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--window-size=1400,1000",
-    "--host-resolver-rules=MAP * ~NOTFOUND",  # offline: no host name resolves
-    # Lets the test's script read `cssRules` of file:// stylesheets (otherwise a SecurityError);
-    # it does not change what the page itself loads.
-    "--allow-file-access-from-files",
-]
 WAIT_S = 30
 TAGS = re.compile(r"<(?:script[^>]*\bsrc|link[^>]*\bhref|img[^>]*\bsrc)=\"([^\"]+)\"", re.IGNORECASE)
 # The rows bootstrap-table drew on the index (GX renders them from data in the page).
@@ -65,34 +45,8 @@ def tax_docs(spark, settings, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    """A fresh headless Debian chromium (new empty profile) under chromedriver."""
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        pytest.fail("Debian chromium and chromium-driver are needed: infra/local/install.sh --browser")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    with tempfile.TemporaryDirectory(prefix="docs-chromium-") as profile:
-        options.add_argument(f"--user-data-dir={profile}")
-        driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-        try:
-            yield driver
-        finally:
-            driver.quit()
-
-
-def screenshot(driver, tmp_path: Path, name: str) -> Path:
-    """Save a screenshot in the test's folder and copy it to data/screenshots/."""
-    path = tmp_path / name
-    assert driver.save_screenshot(str(path)), f"could not save {path}"
-    assert path.stat().st_size > 10_000, f"{path} looks blank"
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(path, SCREENSHOTS / name)
-    return path
+    with chromium(OFFLINE, FILE_ACCESS, console_log=True) as driver:
+        yield driver
 
 
 def loaded_resources(driver) -> dict:
@@ -157,7 +111,7 @@ def test_the_index_lists_the_runs_validations(tax_docs, browser, tmp_path) -> No
     for result in results:
         assert any(result.table in row for row in rows), f"{result.table} not listed: {rows}"
     assert_local_only(browser, index)
-    screenshot(browser, tmp_path, "data-docs-index.png")
+    screenshot(browser, "data-docs-index.png", tmp_path)
 
 
 def test_a_validation_page_is_styled_and_shows_its_expectations(tax_docs, browser, tmp_path) -> None:
@@ -178,4 +132,4 @@ def test_a_validation_page_is_styled_and_shows_its_expectations(tax_docs, browse
     assert "silver.tax_returns" in text
     for column in ("declaration_id", "taxpayer_id", "tax_paid_cny"):
         assert column in text, f"expectation on {column} not shown"
-    screenshot(browser, tmp_path, "data-docs-validation.png")
+    screenshot(browser, "data-docs-validation.png", tmp_path)

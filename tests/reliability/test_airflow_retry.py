@@ -10,17 +10,19 @@ configured delay, and the retry succeeds; the lake then holds exactly what a cle
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
+from reliability.conftest import AIRFLOW_SKIPPED
 from reliability.lakes import check_every_version, diff, orphan_files, sector_content, tables
 
 pytestmark = [
     pytest.mark.reliability,
     pytest.mark.integration,
-    pytest.mark.timeout(4 * 3600),
-]  # hours on a loaded 2-core box
+    pytest.mark.timeout(3600),
+]
 TASK = "silver__health_outpatient_visits"
 
 
@@ -32,7 +34,9 @@ def test_the_killed_try_is_retried_by_airflow_and_the_retry_succeeds(airflow_hea
     assert [state for _, state in tries[TASK]][-1] == "success", tries
     assert [n for n, _ in tries[TASK]] == [1, 2], tries
     assert tries[TASK][0][1] in ("failed", "up_for_retry"), tries
-    assert all(t == [(1, "success")] for task, t in tries.items() if task != TASK), tries
+    ran = {task for task in tries if not re.match(AIRFLOW_SKIPPED, task)}
+    assert {"bronze__health_hospitals", "silver__health_hospitals", "bronze__health_outpatient_visits"} < ran
+    assert all(tries[task] == [(1, "success")] for task in ran - {TASK}), tries
     logs = {p.name for p in run.airflow.task_logs() if f"task_id={TASK}" in str(p)}
     assert {"attempt=1.log", "attempt=2.log"} <= logs
 
@@ -53,5 +57,7 @@ def test_after_the_retry_the_lake_equals_a_clean_run(airflow_health, day_lake) -
     kill = airflow_health.kill
     if kill["when"] == "mid" and not _committed_before(lake, kill):  # killed between the write's files and its commit
         assert orphan_files(lake, "silver", "health_outpatient_visits"), "no file of the killed write on disk"
-    problems = diff(sector_content(day_lake.settings, "health"), sector_content(lake, "health"))
+    # Gold was not run by Airflow (AIRFLOW_SKIPPED): every other table of the sector is compared.
+    assert not any(t[0] == "gold" for t in tables(lake.lake_root))
+    problems = diff(sector_content(day_lake.settings, "health", gold=False), sector_content(lake, "health", gold=False))
     assert not problems, "\n".join(problems)

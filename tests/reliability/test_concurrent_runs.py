@@ -24,8 +24,8 @@ from reliability.runs import TAX_DAYS, lakehouse, settings_in, subprocess_env
 pytestmark = [
     pytest.mark.reliability,
     pytest.mark.integration,
-    pytest.mark.timeout(4 * 3600),
-]  # hours on a loaded 2-core box
+    pytest.mark.timeout(3600),
+]
 GOLD = ("gold", "tax_revenue_monthly")
 
 

@@ -26,8 +26,8 @@ from reliability.runs import lakehouse, subprocess_env
 pytestmark = [
     pytest.mark.reliability,
     pytest.mark.integration,
-    pytest.mark.timeout(4 * 3600),
-]  # hours on a loaded 2-core box
+    pytest.mark.timeout(3600),
+]
 DAY = "2026-11-02"
 
 

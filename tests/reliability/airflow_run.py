@@ -4,7 +4,16 @@ With the executor, each task runs as its own process (a LocalExecutor worker sup
 it, in a process group of its own), so killing a task — driver and JVM — is what losing a
 node is: the supervisor sees it die, Airflow marks the try failed and schedules the retry.
 The DAG folder holds DAG files that install the fault hooks (`faults.py`) before calling
-the package's factory, so the hook lives in the task's own process. (Their docstring says
+the package's factory, so the hook lives in the task's own process.
+
+`airflow dags test` lacks one piece of a scheduler: a callback sink. A task killed by a
+signal cannot report its own failure, so the scheduler learns it from the executor's event
+and, since our tasks have failure and retry callbacks (alerts), first queues the callback and
+then fails the try (`handle_failure`: up for retry). Without a sink (Airflow 3.3's `dags
+test`) the queueing raises, the try stays `running` and the run never ends. The DAG file
+therefore gives the `dags test` process the scheduler's own sink (`DatabaseCallbackSink`):
+the callback is queued in the database (no DAG processor runs it here, so no retry alert is
+sent) and the try is failed and retried as under a scheduler. (Their docstring says
 "Airflow DAG": the DagBag skips files that do not mention both words.)
 """
 
@@ -35,6 +44,11 @@ sys.path.insert(0, {here!r})
 import faults  # noqa: E402
 
 faults.install()
+if sys.argv[1:3] == ["dags", "test"]:  # the process that schedules: give it the scheduler's callback sink
+    from airflow.callbacks.database_callback_sink import DatabaseCallbackSink
+    from airflow.executors.base_executor import BaseExecutor
+
+    BaseExecutor.callback_sink = DatabaseCallbackSink()
 
 from pipelines.orchestration.factory import sector_dag  # noqa: E402
 

@@ -2,8 +2,7 @@
 
 - a write through `Lake.write` (the retry wrapper) vs the same write without it, no conflict;
 - `Lake.stable`'s extra version reads around a gold rebuild (two per source);
-- the PII key check of a run (the lake's fingerprint read back) and the ops column check
-  of every `ops.record` (a schema read; an ALTER only once per table);
+- the PII key check of a run (the lake's fingerprint read back);
 - three writers upserting into one table at once: their conflicts, retries and time waited,
   against the same three writes one after the other.
 
@@ -35,8 +34,6 @@ def main() -> None:
     parser.add_argument("--work", default=None, help="scratch folder (default: a temporary one)")
     args = parser.parse_args()
 
-    from pipelines import ops
-    from pipelines.core.steps import RunContext
     from pipelines.io.lake import Lake
     from pipelines.io.refs import TableRef, Upsert
     from pipelines.pii_key import check_pii_key
@@ -61,8 +58,6 @@ def main() -> None:
     versions = _median(lambda: lake.versions([ref]), args.repeat)
     check_pii_key(lake, "bench")
     key_check = _median(lambda: check_pii_key(lake, "bench"), args.repeat)
-    ops.record(lake, RunContext("bench", "2026-11-01"), [])
-    columns = _median(lambda: lake.add_columns(ops.RUN_METRICS, ops.ADDED_RUN_COLUMNS), args.repeat)
 
     race = TableRef("ops", "bench_race")
     lake.write(race, frame(0), rule)
@@ -82,7 +77,6 @@ def main() -> None:
     )
     print(f"versions of one source       {versions:7.3f} s   (Lake.stable reads them twice per gold rebuild)")
     print(f"PII key check                {key_check:7.3f} s   (once per run / Airflow task)")
-    print(f"ops column check             {columns:7.3f} s   (per ops.record, no ALTER)")
     print(
         f"3 upserts one by one         {sequential:7.3f} s   at once {concurrent:7.3f} s   "
         f"conflicts {conflicts}, retries {retries}, waited {lake.stats.waited_s:.2f} s"

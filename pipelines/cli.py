@@ -6,6 +6,7 @@ lakehouse summary [--lake DIR] [--run-id R | --dt D]
 lakehouse replay --feed tax/returns [--run R] [--dt D]
 lakehouse maintain [--table layer.name ...] [--dry-run] | lakehouse maintain --report [--run-id R]
 lakehouse lineage gold.tax_revenue_monthly [--json]
+lakehouse backfill-column --table silver.tax_returns --column remark --from D --to D [--rebuild-gold]
 lakehouse doctor
 lakehouse publish --out DIR [--lake DIR]
 lakehouse sql ["SELECT … FROM gold.tax_revenue_monthly"] [--engine spark] [--role analyst] [--format csv --out F]
@@ -228,6 +229,48 @@ def cmd_lineage(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backfill_column(args: argparse.Namespace) -> int:
+    """Fill a column a silver table gained for past delivery dates, from bronze (ADR 0011)."""
+    from pipelines import ops, registry, summary
+    from pipelines.core.backfill import backfill_column
+    from pipelines.core.steps import RunContext, build_gold
+    from pipelines.io.refs import TableRef
+    from pipelines.spark import open_lake, stop_session
+
+    ref = TableRef.parse(args.table)
+    found = [s for sector in registry.sectors() for s in sector.silver if TableRef("silver", s.name) == ref]
+    if ref.layer != "silver" or not found:
+        known = sorted(f"silver.{s.name}" for sector in registry.sectors() for s in sector.silver)
+        print(
+            f"unknown silver table {args.table}; a backfill fills a silver table from bronze: {known}", file=sys.stderr
+        )
+        return 2
+    spec = found[0]
+    settings = _settings(args)
+    lake = open_lake(settings, "lakehouse-backfill")
+    run_id = args.run_id or f"backfill__{uuid.uuid4().hex[:12]}"
+    ctx = RunContext(run_id=run_id, dt=args.first, dag_id="cli")
+    results = []
+    try:
+        result = backfill_column(lake, spec, args.column, args.first, args.last, ctx)
+        results.append(result)
+        ops.record(lake, ctx, [result])
+        if args.rebuild_gold:
+            readers = [g for s in registry.sectors() for g in s.gold if ref in g.source_refs]
+            for dt in result.partitions:
+                day = RunContext(run_id=run_id, dt=dt, dag_id="cli")
+                for gold in readers:
+                    built = build_gold(lake, gold, day)
+                    print(built.log_line(), flush=True)
+                    results.append(built)
+                    ops.record(lake, day, [built])
+    finally:
+        stop_session()
+    print(summary.render(summary.result_rows(results)))
+    print(f"\n{result.table}: {result.message} (run {run_id})")
+    return 0
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
     """Check Java, jars, Python packages, settings; say how to fix what is missing."""
     from pipelines.doctor import run_checks
@@ -294,6 +337,16 @@ def parser() -> argparse.ArgumentParser:
     lin.add_argument("table", nargs="?", default="", help="layer.name, e.g. gold.tax_revenue_monthly")
     lin.add_argument("--json", action="store_true", help="print the whole graph as JSON instead")
     lin.set_defaults(func=cmd_lineage)
+
+    back = sub.add_parser("backfill-column", help="fill a column a silver table gained, for past dates, from bronze")
+    back.add_argument("--table", required=True, help="the silver table, e.g. silver.tax_returns")
+    back.add_argument("--column", required=True, help="the column to fill (a contract column the table now has)")
+    back.add_argument("--from", dest="first", required=True, help="first delivery date, YYYY-MM-DD")
+    back.add_argument("--to", dest="last", required=True, help="last delivery date, YYYY-MM-DD (inclusive)")
+    back.add_argument("--rebuild-gold", action="store_true", help="then rebuild the gold tables reading it, per date")
+    back.add_argument("--lake", help="lake root; default from settings")
+    back.add_argument("--run-id", help="the backfill's own run id (default: generated)")
+    back.set_defaults(func=cmd_backfill_column)
 
     doc = sub.add_parser("doctor", help="check the set-up and say how to fix what is missing")
     doc.add_argument("--spark", action="store_true", help="also start a SparkSession and write a Delta table")

@@ -5,10 +5,12 @@
   retries, Airflow ids.
 - `ops.quality_results` — one row per run, table, date and expectation (its type, column and
   other arguments): policy, success, failing count and a sample of failing values.
+- `ops.schema_changes` — one row per schema change of a table (column, type, change, run, dt,
+  Delta versions before and after), written by `Lake.write` itself (`pipelines.io.evolve`, ADR 0011).
 
 Both are upserted by their keys, so a retried task replaces its rows instead of adding more.
-Columns added since a table was created are added to it by a recorded `ALTER TABLE` before
-the first write that carries them (`ADDED_RUN_COLUMNS`), so existing lakes keep working.
+Columns added since a table was created (`conflicts`, `retries`) are added to it by the
+write that first carries them (a recorded `ALTER TABLE`, `pipelines.io.evolve`).
 """
 
 from __future__ import annotations
@@ -19,10 +21,12 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 
 from pipelines.core.steps import RunContext, StepResult
+from pipelines.io import evolve
 from pipelines.io.lake import Lake
 from pipelines.io.refs import TableRef, Upsert
 
 RUN_METRICS = TableRef("ops", "run_metrics")
+SCHEMA_CHANGES = evolve.SCHEMA_CHANGES
 QUALITY_RESULTS = TableRef("ops", "quality_results")
 RUN_SCHEMA = (
     "run_id string, dag_id string, task_id string, try_number int, step string, `table` string, dt string, "
@@ -30,8 +34,6 @@ RUN_SCHEMA = (
     "partitions string, gate string, docs string, version long, seconds double, message string, "
     "recorded_at timestamp, conflicts int, retries int"
 )
-ADDED_RUN_COLUMNS = {"conflicts": "int", "retries": "int"}
-"""Columns of `RUN_SCHEMA` that `ops.run_metrics` tables created before them lack."""
 QUALITY_SCHEMA = (
     "run_id string, `table` string, dt string, expectation string, `column` string, arguments string, policy string, "
     "success boolean, failing long, sample array<string>, docs string, recorded_at timestamp"
@@ -58,7 +60,6 @@ def record(lake: Lake, ctx: RunContext, results: Sequence[StepResult]) -> None:
             {**o, "run_id": r.run_id, "table": r.table, "dt": r.dt, "docs": r.docs, "recorded_at": now}
             for o in r.outcomes
         ]
-    lake.add_columns(RUN_METRICS, ADDED_RUN_COLUMNS)
     lake.write(RUN_METRICS, lake.spark.createDataFrame(runs, RUN_SCHEMA), Upsert(("run_id", "table", "dt")))
     if checks:
         key = ("run_id", "table", "dt", "expectation", "column", "arguments")

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from pipelines.io.refs import Migration, RenameColumn, WidenColumn
 from pipelines.timezone import LOCAL_TZ
 
 CONTRACTS_DIR: Traversable = files("pipelines.contracts")  # schemas/feeds/ in the source tree
@@ -35,6 +36,12 @@ class Column:
         local_time: timestamp delivered as local Asia/Shanghai time without an offset.
         pattern / values / min / max / not_future / checks: row rules (see `pipelines.core.rules`).
         pii: personal data, tokenized in silver.
+        default: the value (as text, cast to `type`) the rows a silver table already holds get
+            when this column is added to it; without it they get null (ADR 0011).
+        renamed_from: a declared migration: the column was called this before; the lake's
+            tables rename it (values kept) instead of refusing the write.
+        widened_from: a declared migration: the column's type was this narrower one; silver
+            casts the stored values (a lossless widening only: int -> bigint, …).
     """
 
     name: str
@@ -50,6 +57,9 @@ class Column:
     not_future: bool = False
     checks: tuple[str, ...] = ()
     pii: bool = False
+    default: str | None = None
+    renamed_from: str = ""
+    widened_from: str = ""
 
     @property
     def delivered_name(self) -> str:
@@ -115,6 +125,16 @@ class FeedContract:
         """A silver table's columns, in order: the contract's, then `derived` ones, then lineage."""
         return [*(c.name for c in self.columns), *derived, *LINEAGE]
 
+    def migrations(self, typed: bool = True) -> tuple[Migration, ...]:
+        """The declared migrations of the contract's columns: renames, and (for `typed` tables) widenings."""
+        renames = [RenameColumn(c.renamed_from, c.name) for c in self.columns if c.renamed_from]
+        widened = [WidenColumn(c.name, c.type) for c in self.columns if c.widened_from and typed]
+        return (*renames, *widened)
+
+    def defaults(self) -> tuple[tuple[str, str], ...]:
+        """(column, default as text) of the columns that declare a default."""
+        return tuple((c.name, c.default) for c in self.columns if c.default is not None)
+
     def column(self, name: str) -> Column:
         """The column called `name`."""
         return next(c for c in self.columns if c.name == name)
@@ -130,6 +150,8 @@ def _column(raw: dict[str, Any]) -> Column:
     raw = dict(raw)
     raw["values"] = tuple(str(v) for v in raw.get("values", ()))
     raw["checks"] = tuple(raw.get("checks", ()))
+    if raw.get("default") is not None:
+        raw["default"] = str(raw["default"])
     return Column(**raw)
 
 

@@ -17,7 +17,7 @@ from pyspark.sql import functions as F
 
 from pipelines.core.rules import validate
 from pipelines.core.spec import SilverSpec
-from pipelines.core.steps import RunContext, StepResult, classify, promote
+from pipelines.core.steps import RunContext, StepResult, classify, promote, read_bronze
 from pipelines.io.lake import Lake
 from pipelines.io.refs import TableRef
 from pipelines.transforms.common import DUPLICATE
@@ -59,7 +59,7 @@ def replay(
     dates = sorted(str(r[0]) for r in chosen.select("_dt").distinct().collect())
     for dt in dates:
         picked = chosen.where(F.col("_dt") == F.lit(dt).cast("date")).select(*ROW_KEY)
-        replayed = lake.read(TableRef("bronze", feed.table), dt=dt).join(picked, on=ROW_KEY, how="left_semi")
+        replayed = read_bronze(lake, feed.contract, dt).join(picked, on=ROW_KEY, how="left_semi")
         # Replayed rows were quarantined once, so none of them is a duplicate.
         checked = (
             replayed.withColumn(DUPLICATE, F.lit(False))

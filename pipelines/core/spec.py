@@ -28,7 +28,17 @@ from typing import Any
 import yaml
 
 from pipelines.core.contract import FeedContract, load_contract
-from pipelines.io.refs import MergeHistory, MergeLatest, Overwrite, TableRef, WriteRule
+from pipelines.io.refs import (
+    Evolution,
+    MergeHistory,
+    MergeLatest,
+    Migration,
+    Overwrite,
+    RenameColumn,
+    TableRef,
+    WidenColumn,
+    WriteRule,
+)
 
 SHARING = ("open", "conditional", "restricted")
 TABLES_DIR: Traversable = files("pipelines.tables")  # schemas/tables/ in the source tree
@@ -100,6 +110,27 @@ class GoldMode(StrEnum):
     AS_OF = "as_of"  # the date's snapshot, from whole sources
 
 
+def parse_migrations(entries: Any, owner: str) -> tuple[Migration, ...]:
+    """`[{rename: old, to: new}, {widen: column, to: type}]` (a table declaration's `migrations`) as migrations.
+
+    Raises:
+        ValueError: naming the table, for an entry of neither form.
+    """
+    migrations: list[Migration] = []
+    for entry in entries or ():
+        if isinstance(entry, RenameColumn | WidenColumn):
+            migrations.append(entry)
+        elif isinstance(entry, dict) and set(entry) == {"rename", "to"}:
+            migrations.append(RenameColumn(str(entry["rename"]), str(entry["to"])))
+        elif isinstance(entry, dict) and set(entry) == {"widen", "to"}:
+            migrations.append(WidenColumn(str(entry["widen"]), str(entry["to"])))
+        else:
+            raise ValueError(
+                f"{owner}: a migration is {{rename: <old>, to: <new>}} or {{widen: <column>, to: <type>}}, not {entry!r}"
+            )
+    return tuple(migrations)
+
+
 WRITE_MODES = tuple(m.value for m in WriteMode)
 GOLD_MODES = tuple(m.value for m in GoldMode)
 
@@ -133,6 +164,8 @@ class SilverSpec:
             the table becomes the latest delivery).
         cluster_by: columns weekly maintenance Z-orders the files by (point look-ups on them
             skip files); () = compaction only.
+        migrations: declared schema migrations of the table beyond its contract's
+            (`renamed_from` / `widened_from` on a contract column apply without this).
     """
 
     name: str
@@ -144,9 +177,16 @@ class SilverSpec:
     partition_by: str = ""
     write: WriteMode = WriteMode.MERGE_LATEST
     cluster_by: tuple[str, ...] = ()
+    migrations: tuple[Migration, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "write", _enum(WriteMode, self.write, self.name, "write"))
+        object.__setattr__(self, "migrations", parse_migrations(self.migrations, self.name))
+
+    def evolution(self, run_id: str, dt: str) -> Evolution:
+        """What a write to this table may change in its schema: the contract's defaults and migrations, and its own."""
+        contract = self.feed.contract
+        return Evolution(run_id, dt, contract.defaults(), (*contract.migrations(), *self.migrations))
 
     def write_rule(self) -> WriteRule:
         """How the lake writes this table's candidates."""
@@ -184,6 +224,8 @@ class GoldSpec:
             used to find touched partitions: registers without `partition_by` that the
             fact sources are joined to (e.g. the meter register of the readings).
         cluster_by: columns weekly maintenance Z-orders the files by; () = compaction only.
+        migrations: declared schema migrations (`{rename: old, to: new}`, `{widen: column, to: type}`).
+        defaults: values (as text) the rows already in the table get for a column the build starts producing.
     """
 
     name: str
@@ -194,9 +236,14 @@ class GoldSpec:
     mode: GoldMode = GoldMode.TOUCHED
     whole_sources: tuple[str, ...] = ()
     cluster_by: tuple[str, ...] = ()
+    migrations: tuple[Migration, ...] = ()
+    defaults: Any = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "mode", _enum(GoldMode, self.mode, self.name, "mode"))
+        object.__setattr__(self, "migrations", parse_migrations(self.migrations, self.name))
+        defaults = self.defaults.items() if isinstance(self.defaults, dict) else self.defaults
+        object.__setattr__(self, "defaults", tuple((str(c), str(v)) for c, v in defaults))
         unknown = set(self.whole_sources) - set(self.sources)
         if unknown:
             raise ValueError(f"{self.name}: whole_sources {sorted(unknown)} are not among its sources")
@@ -212,6 +259,10 @@ class GoldSpec:
     def partitioned_refs(self) -> tuple[TableRef, ...]:
         """The sources limited to touched partitions (all but `whole_sources`)."""
         return tuple(TableRef.parse(s) for s in self.sources if s not in self.whole_sources)
+
+    def evolution(self, run_id: str, dt: str) -> Evolution:
+        """What a write to this table may change in its schema: its declared defaults and migrations."""
+        return Evolution(run_id, dt, self.defaults, self.migrations)
 
 
 @dataclass(frozen=True)
@@ -243,8 +294,12 @@ class Sector:
         return tuple(sorted(refs, key=str))
 
 
-_SILVER_FIELDS = frozenset({"feed", "transform", "key", "order_by", "partition_by", "write", "cluster_by", "directory"})
-_GOLD_FIELDS = frozenset({"sources", "whole_sources", "build", "partition_by", "mode", "cluster_by", "directory"})
+_SILVER_FIELDS = frozenset(
+    {"feed", "transform", "key", "order_by", "partition_by", "write", "cluster_by", "directory", "migrations"}
+)
+_GOLD_FIELDS = frozenset(
+    {"sources", "whole_sources", "build", "partition_by", "mode", "cluster_by", "directory", "migrations", "defaults"}
+)
 
 
 def load_sector(name: str) -> Sector:

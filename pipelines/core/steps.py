@@ -19,7 +19,7 @@ from pipelines.core.rules import REASONS, validate
 from pipelines.core.spec import FeedSpec, GoldMode, GoldSpec, SilverSpec, WriteMode, resolve
 from pipelines.io.lake import Lake
 from pipelines.io.landing import Delivery, DeliveryRejected
-from pipelines.io.refs import Overwrite, ReplacePartitions, TableRef, WriteRule
+from pipelines.io.refs import Evolution, Overwrite, ReplacePartitions, TableRef, WriteRule
 from pipelines.quality.gate import GateResult, enforce, quarantine_gate, run_gate
 from pipelines.transforms.common import DUPLICATE, keep_latest, mark_exact_duplicates
 from pipelines.transforms.pii import tokenize
@@ -121,7 +121,9 @@ def ingest_bronze(lake: Lake, feed: FeedSpec, ctx: RunContext) -> StepResult:
         landed = _land(lake, rows, delivery, contract)
         lake.recheck_delivery(delivery)  # what Spark read is what was verified
         gate = _gate(lake, rows, table, ctx)
-        lake.write(table, rows, ReplacePartitions("_dt", (ctx.dt,)))
+        # Bronze is text: a contract column's rename is declared; a widening is silver's.
+        evolution = Evolution(ctx.run_id, ctx.dt, (), contract.migrations(typed=False))
+        lake.write(table, rows, ReplacePartitions("_dt", (ctx.dt,)), evolution)
     finally:
         rows.unpersist()
     result.promoted = landed
@@ -158,6 +160,30 @@ def _land(lake: Lake, rows: DataFrame, delivery: Delivery, contract: FeedContrac
             f"delivery {delivery.uri}: manifest declares {delivery.rows} rows, bronze read {landed} ({'; '.join(wrong)})"
         )
     return landed
+
+
+def read_bronze(lake: Lake, contract: FeedContract, dt: str | None = None) -> DataFrame:
+    """The bronze rows of `contract`'s feed (of delivery date `dt`), with every contract column.
+
+    A partition delivered before a column joined the contract holds the delivered field in
+    `_extra` (schema drift); the column is taken from there (by its delivered name) wherever
+    it is null, and made from it when the bronze table has no such column yet.
+    """
+    return with_contract_columns(lake.read(TableRef("bronze", contract.name), dt=dt), contract)
+
+
+def with_contract_columns(bronze: DataFrame, contract: FeedContract) -> DataFrame:
+    """`bronze` with each contract column filled from `_extra` where the column is null or absent (see `read_bronze`)."""
+    types = {f.name: f.dataType for f in bronze.schema.fields}
+    if "_extra" not in types:
+        return bronze
+    for c in contract.columns:
+        kept = F.col("_extra").getItem(c.delivered_name)
+        if c.name in types:
+            bronze = bronze.withColumn(c.name, F.coalesce(F.col(c.name), kept.try_cast(types[c.name])))
+        else:
+            bronze = bronze.withColumn(c.name, kept if contract.is_text else kept.try_cast(c.type))
+    return bronze
 
 
 def _unparsed_text() -> Column:
@@ -209,7 +235,7 @@ def promote_silver(lake: Lake, spec: SilverSpec, ctx: RunContext) -> StepResult:
     if not lake.exists(bronze_table):
         result.status, result.message = "empty", "no bronze table yet"
         return result
-    bronze = lake.read(bronze_table, dt=ctx.dt)
+    bronze = read_bronze(lake, spec.feed.contract, ctx.dt)
     checked = check_delivery(bronze, spec, ctx.dt).persist()
     try:
         classify(checked, result)
@@ -220,7 +246,9 @@ def promote_silver(lake: Lake, spec: SilverSpec, ctx: RunContext) -> StepResult:
         gate, result.partitions = promote(lake, spec, checked, ctx, ctx.dt, spec.write_rule())
     finally:
         checked.unpersist()
-    drift = sorted({k for r in bronze.select(F.explode(F.map_keys("_extra"))).distinct().collect() for k in r})
+    taken = {c.delivered_name for c in spec.feed.contract.columns}
+    keys = bronze.select(F.explode(F.map_keys("_extra"))).distinct().collect()
+    drift = sorted({k for r in keys for k in r if k not in taken})
     if drift:
         result.message = f"schema drift: {drift} not in the contract, ignored by silver"
     result.record_gate(GateResult(gate.table, gate.suite, gate.outcomes + threshold.outcomes, gate.docs))
@@ -265,14 +293,19 @@ def promote(
         # Silver first, quarantine second: a crash in between leaves the rows in quarantine (a
         # rerun promotes them again, idempotently), never out of both.
         if silver_rule is not None:
-            lake.write(TableRef("silver", spec.name), candidates, silver_rule)
+            lake.write(TableRef("silver", spec.name), candidates, silver_rule, spec.evolution(ctx.run_id, dt))
         if silver_rule is not None and spec.partition_by:
             partitions = sorted(str(r[0]) for r in candidates.select(spec.partition_by).distinct().collect())
         rejected = quarantine_rows(fresh.where(F.size(REASONS) > 0), ctx)
         if kept_in_quarantine is not None:
             rejected = kept_in_quarantine.unionByName(rejected.select(*kept_in_quarantine.columns))
         # Delta reads a fixed snapshot, so rewriting the partition the kept rows come from is safe.
-        lake.write(TableRef("quarantine", spec.feed.table), rejected, ReplacePartitions("_dt", (dt,)))
+        lake.write(
+            TableRef("quarantine", spec.feed.table),
+            rejected,
+            ReplacePartitions("_dt", (dt,)),
+            Evolution(ctx.run_id, dt),
+        )
     finally:
         candidates.unpersist()
     return gate, partitions
@@ -367,7 +400,10 @@ def build_gold(lake: Lake, spec: GoldSpec, ctx: RunContext) -> StepResult:
         result.rows_in = result.promoted = built.count()
         gate = _gate(lake, built, table, ctx)
         lake.write(
-            table, built, ReplacePartitions(spec.partition_by, tuple(parts)) if spec.partition_by else Overwrite()
+            table,
+            built,
+            ReplacePartitions(spec.partition_by, tuple(parts)) if spec.partition_by else Overwrite(),
+            spec.evolution(ctx.run_id, ctx.dt),
         )
     finally:
         built.unpersist()

@@ -6,16 +6,19 @@ appending it again, so an Airflow retry never duplicates rows.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 
-def _path(uri: str) -> str:
+def sql_path(uri: str) -> str:
     """`uri` as a Delta SQL table identifier: delta.`<uri>`."""
     return "delta.`" + uri.replace("`", "``") + "`"
+
+
+_path = sql_path
 
 
 def exists(spark: SparkSession, uri: str) -> bool:
@@ -37,20 +40,6 @@ def version(spark: SparkSession, uri: str) -> int | None:
     """The table's current version (None when there is no table)."""
     latest = history(spark, uri, limit=1)
     return int(latest[0]["version"]) if latest else None
-
-
-def add_columns(spark: SparkSession, uri: str, columns: Mapping[str, str]) -> list[str]:
-    """Add the `columns` (name -> SQL type) the table lacks, in one `ALTER TABLE ADD COLUMNS` commit.
-
-    Returns:
-        The columns added ([] when the table has them all: no commit).
-    """
-    present = {f.name.lower() for f in spark.read.format("delta").load(uri).schema.fields}
-    missing = [name for name in columns if name.lower() not in present]
-    if missing:
-        spec = ", ".join(f"`{name}` {columns[name]}" for name in missing)
-        spark.sql(f"ALTER TABLE {_path(uri)} ADD COLUMNS ({spec})")
-    return missing
 
 
 def insert_new(spark: SparkSession, frame: DataFrame, uri: str, key: Sequence[str]) -> None:
@@ -221,3 +210,38 @@ def merge_scd2(spark: SparkSession, changes: DataFrame, uri: str, key: Sequence[
     DeltaTable.forPath(spark, uri).alias("t").merge(
         history.alias("s"), on
     ).whenMatchedUpdateAll().whenNotMatchedInsertAll().execute()
+
+
+def partition_columns(spark: SparkSession, uri: str) -> list[str]:
+    """The table's partition columns (asked in SQL, as `exists` is)."""
+    detail = spark.sql(f"DESCRIBE DETAIL {_path(uri)}").select("partitionColumns").first()
+    return list(detail["partitionColumns"]) if detail is not None else []
+
+
+def rewrite_columns(spark: SparkSession, uri: str, renames: dict[str, str], casts: dict[str, str]) -> None:
+    """Rewrite the whole table in one commit with columns renamed (`old -> new`) and cast (`new name -> type`).
+
+    Same rows, same column order and partitioning (a renamed partition column partitions it under its new name).
+    """
+    current = spark.read.format("delta").load(uri)
+    parts = [renames.get(c, c) for c in partition_columns(spark, uri)]
+    projected = []
+    for c in current.columns:
+        name = renames.get(c, c)
+        value = F.col(f"`{c}`")
+        projected.append((value.cast(casts[name]) if name in casts else value).alias(name))
+    writer = current.select(*projected).write.format("delta").mode("overwrite").option("overwriteSchema", "true")
+    (writer.partitionBy(*parts) if parts else writer).save(uri)
+
+
+def fill_columns(spark: SparkSession, frame: DataFrame, uri: str, match: Sequence[str], columns: Sequence[str]) -> None:
+    """Set `columns` of the table's rows that match a row of `frame` on `match`; insert and delete nothing.
+
+    `frame` must hold at most one row per `match` value (a MERGE refuses two source rows for one target row).
+    """
+    from delta.tables import DeltaTable
+
+    on = " AND ".join(f"t.`{k}` <=> s.`{k}`" for k in match)
+    DeltaTable.forPath(spark, uri).alias("t").merge(frame.alias("s"), on).whenMatchedUpdate(
+        set={f"`{c}`": f"s.`{c}`" for c in columns}
+    ).execute()

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pipelines.io import delta
 from pipelines.io.refs import (
+    Evolution,
+    FillColumns,
     InsertNew,
     MergeHistory,
     MergeLatest,
@@ -88,25 +90,23 @@ class Lake:
         """The current version of each of `refs` (None for a table not written yet)."""
         return {ref: self.version(ref) for ref in refs}
 
-    def write(self, ref: TableRef, frame: DataFrame, rule: WriteRule) -> None:
+    def write(self, ref: TableRef, frame: DataFrame, rule: WriteRule, evolution: Evolution | None = None) -> None:
         """Write `frame` to `ref` following `rule`, in one Delta commit; every rule is idempotent (a rerun changes nothing).
+
+        Before writing to an existing table, its schema is brought to the frame's as `evolution`
+        allows (`pipelines.io.evolve`: new columns added by `ALTER TABLE … ADD COLUMNS`, declared
+        migrations applied, anything else refused) and each change is recorded in `ops.schema_changes`.
 
         A commit that conflicts with a concurrent writer (or loses the race to create the
         table) is tried again from the start, after an exponential backoff with jitter
         (`pipelines.io.retry`); `stats` counts the conflicts and retries.
 
         Raises:
+            SchemaChangeRefused: a dropped or renamed column or a type change no migration declares
+                (the table is untouched).
             ConflictsExhausted: still conflicting after `settings.write_attempts` tries.
         """
-        retrying(lambda: self._apply(ref, frame, rule), str(ref), self.backoff, self.stats)
-
-    def add_columns(self, ref: TableRef, columns: Mapping[str, str]) -> list[str]:
-        """Add the `columns` (name -> SQL type) the existing table lacks, as one recorded ALTER; returns those added."""
-        if not self.exists(ref):
-            return []
-        return retrying(
-            lambda: delta.add_columns(self.spark, self.uri(ref), columns), str(ref), self.backoff, self.stats
-        )
+        retrying(lambda: self._apply(ref, frame, rule, evolution), str(ref), self.backoff, self.stats)
 
     def stable(self, sources: Sequence[TableRef], action: Callable[[], T], what: str) -> T:
         """Run `action` (which reads `sources`) until no source changed while it ran: an optimistic read.
@@ -138,9 +138,10 @@ class Lake:
             time.sleep(wait)
             attempt += 1
 
-    def _apply(self, ref: TableRef, frame: DataFrame, rule: WriteRule) -> None:
-        """One try of `write`."""
+    def _apply(self, ref: TableRef, frame: DataFrame, rule: WriteRule, evolution: Evolution | None = None) -> None:
+        """One try of `write` (a schema change it made is found made by the next try)."""
         uri = self.uri(ref)
+        self._evolve(ref, uri, frame, rule, evolution or Evolution())
         match rule:
             case ReplacePartitions(column, values):
                 delta.replace_partitions(self.spark, frame, uri, column, values)
@@ -154,8 +155,42 @@ class Lake:
                 delta.merge_keyed(self.spark, frame, uri, key)
             case InsertNew(key):
                 delta.insert_new(self.spark, frame, uri, key)
+            case FillColumns(match_on, columns):
+                delta.fill_columns(self.spark, frame, uri, match_on, columns)
             case _:
                 raise TypeError(f"{ref}: unknown write rule {rule!r}")
+
+    def _evolve(self, ref: TableRef, uri: str, frame: DataFrame, rule: WriteRule, evolution: Evolution) -> None:
+        """Apply and record the schema changes the write needs (see `pipelines.io.evolve`)."""
+        from datetime import UTC, datetime
+
+        from pipelines.io import evolve
+
+        if ref == evolve.SCHEMA_CHANGES:
+            return
+        changes = evolve.evolve(self.spark, uri, str(ref), frame, evolution, partial=isinstance(rule, FillColumns))
+        if not changes:
+            return
+        now = datetime.now(UTC).replace(tzinfo=None)
+        rows = [
+            {**asdict(c), "table": str(ref), "run_id": evolution.run_id, "dt": evolution.dt, "recorded_at": now}
+            for c in changes
+        ]
+        self.write(
+            evolve.SCHEMA_CHANGES,
+            self.spark.createDataFrame(rows, evolve.SCHEMA_CHANGES_SCHEMA),
+            Upsert(evolve.SCHEMA_CHANGES_KEY),
+        )
+
+    def schema_changes(self, ref: TableRef | None = None) -> list[dict[str, Any]]:
+        """Recorded schema changes (of `ref`, or of every table), oldest first."""
+        from pipelines.io import evolve
+
+        if not self.exists(evolve.SCHEMA_CHANGES):
+            return []
+        rows = [r.asDict() for r in self.read(evolve.SCHEMA_CHANGES).collect()]
+        rows = [r for r in rows if ref is None or r["table"] == str(ref)]
+        return sorted(rows, key=lambda r: (r["recorded_at"], r["version_after"] or 0, r["column"]))
 
     def verify_delivery(self, contract: FeedContract, dt: str) -> Delivery:
         """Check the delivery of `contract`'s feed for `dt` against its manifest (see `landing.verify_delivery`)."""

@@ -82,4 +82,51 @@ class Upsert:
     key: tuple[str, ...]
 
 
-WriteRule = ReplacePartitions | Overwrite | MergeLatest | MergeHistory | Upsert | InsertNew
+@dataclass(frozen=True)
+class FillColumns:
+    """Set `columns` on the rows already in the table that match a frame row on `match` (a backfill).
+
+    Nothing is inserted or deleted: a frame row without a match is left out, a table row
+    without one keeps its value.
+    """
+
+    match: tuple[str, ...]
+    columns: tuple[str, ...]
+
+
+WriteRule = ReplacePartitions | Overwrite | MergeLatest | MergeHistory | Upsert | FillColumns | InsertNew
+
+
+@dataclass(frozen=True)
+class RenameColumn:
+    """A declared migration: the table's column `old` is called `new` from now on (its values kept)."""
+
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class WidenColumn:
+    """A declared migration: the table's column `column` takes the wider type `to` (e.g. int -> bigint)."""
+
+    column: str
+    to: str
+
+
+Migration = RenameColumn | WidenColumn
+
+
+@dataclass(frozen=True)
+class Evolution:
+    """What a write may change in an existing table's schema, and who asks (for `ops.schema_changes`).
+
+    A column the frame has and the table lacks is always added (`ALTER TABLE … ADD COLUMNS`,
+    recorded); `defaults` (column -> value as text, cast to the column's type) fill the rows
+    the table already holds. A missing column or a changed type is refused unless
+    `migrations` declares it.
+    """
+
+    run_id: str = ""
+    dt: str = ""
+    defaults: tuple[tuple[str, str], ...] = ()
+    migrations: tuple[Migration, ...] = ()

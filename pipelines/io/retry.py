@@ -36,7 +36,7 @@ ERROR_CLASSES = (
     "DELTA_METADATA_CHANGED",
     "DELTA_PROTOCOL_CHANGED",
     "DELTA_PATH_EXISTS",  # the first-create race: the other writer created the table first
-    "FIELD_ALREADY_EXISTS",  # the same race for a column two writers add (`Lake.add_columns`)
+    "FIELD_ALREADY_EXISTS",  # the same race for a column two writers add (`pipelines.io.evolve`)
     "FIELDS_ALREADY_EXISTS",
 )
 

@@ -89,6 +89,13 @@ def test_replay_of_an_unknown_feed_names_the_feeds(capsys) -> None:
     assert "unknown feed energy/meter; feeds of energy: ['meters', 'readings']" in capsys.readouterr().err
 
 
+def test_backfill_of_an_unknown_table_names_the_silver_tables(capsys) -> None:
+    argv = ["backfill-column", "--table", "gold.tax_revenue_monthly", "--column", "x", "--from", "D", "--to", "D"]
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert "unknown silver table gold.tax_revenue_monthly" in err and "silver.tax_returns" in err
+
+
 @pytest.mark.parametrize(
     ("argv", "command"),
     [
@@ -97,6 +104,10 @@ def test_replay_of_an_unknown_feed_names_the_feeds(capsys) -> None:
         (["summary"], cli.cmd_summary),
         (["replay", "--feed", "tax/returns"], cli.cmd_replay),
         (["doctor"], cli.cmd_doctor),
+        (
+            ["backfill-column", "--table", "silver.tax_returns", "--column", "remark", "--from", "D", "--to", "D"],
+            cli.cmd_backfill_column,
+        ),
     ],
     ids=lambda v: v[0] if isinstance(v, list) else "",
 )

@@ -1,6 +1,6 @@
 """Operational records: step results and gate outcomes upserted by their keys, so a retried task
 replaces its rows instead of adding more; a `run_metrics` table made before the conflict columns
-gains them by one recorded ALTER."""
+gains them by one ALTER recorded in `ops.schema_changes`."""
 
 from __future__ import annotations
 
@@ -81,5 +81,7 @@ def test_an_old_run_metrics_table_gains_the_conflict_columns(spark, fresh_settin
     assert (rows["new-run"]["rows_in"], rows["new-run"]["conflicts"], rows["new-run"]["retries"]) == (5, 2, 2)
     operations = [h["operation"] for h in lake.history(ops.RUN_METRICS)]
     assert operations[:2] == ["MERGE", "ADD COLUMNS"]
+    added = [(c["column"], c["change"]) for c in lake.schema_changes(ops.RUN_METRICS)]
+    assert sorted(added) == [("conflicts", "add_column"), ("retries", "add_column")]
     ops.record(lake, RunContext("new-run", "2026-11-02"), [result])
     assert [h["operation"] for h in lake.history(ops.RUN_METRICS)][:2] == ["MERGE", "MERGE"]  # altered once

@@ -11,9 +11,18 @@ from datetime import date
 
 import pytest
 
-from pipelines.io import delta
+from pipelines.io import delta, evolve
 from pipelines.io.lake import Lake
-from pipelines.io.refs import InsertNew, MergeHistory, MergeLatest, Overwrite, ReplacePartitions, TableRef, Upsert
+from pipelines.io.refs import (
+    FillColumns,
+    InsertNew,
+    MergeHistory,
+    MergeLatest,
+    Overwrite,
+    ReplacePartitions,
+    TableRef,
+    Upsert,
+)
 from pipelines.io.retry import ConflictsExhausted
 from pipelines.settings import Settings
 
@@ -26,9 +35,12 @@ FRAME = object()
 def calls(monkeypatch) -> list[tuple]:
     """Replace every Delta write by a recorder of its arguments."""
     seen: list[tuple] = []
-    for name in ("replace_partitions", "merge_latest", "merge_scd2", "merge_keyed"):
+    for name in ("replace_partitions", "merge_latest", "merge_scd2", "merge_keyed", "fill_columns"):
         monkeypatch.setattr(delta, name, lambda *args, _name=name: seen.append((_name, *args)))
     monkeypatch.setattr(delta, "overwrite", lambda *args: seen.append(("overwrite", *args)))
+    monkeypatch.setattr(
+        evolve, "evolve", lambda *args, **kwargs: []
+    )  # schema evolution: tests/pipelines/io/test_evolve.py
     return seen
 
 
@@ -49,8 +61,9 @@ def calls(monkeypatch) -> list[tuple]:
             ("merge_scd2", SPARK, FRAME, "/lake/silver/t", ("uscc",), "updated_at"),
         ),
         (Upsert(("run_id", "table")), ("merge_keyed", SPARK, FRAME, "/lake/silver/t", ("run_id", "table"))),
+        (FillColumns(("id",), ("city",)), ("fill_columns", SPARK, FRAME, "/lake/silver/t", ("id",), ("city",))),
     ],
-    ids=["replace-partitions", "overwrite", "merge-latest", "merge-history", "upsert"],
+    ids=["replace-partitions", "overwrite", "merge-latest", "merge-history", "upsert", "fill-columns"],
 )
 def test_each_write_rule_goes_to_its_delta_operation(calls, rule, expected) -> None:
     Lake(SPARK, Settings(lake_root="/lake")).write(REF, FRAME, rule)

@@ -15,7 +15,7 @@ RUN_DATE ?= 2026-11-01
 RUN_SCALE ?= 1
 RUN_SECTORS ?= tax
 
-.PHONY: help setup browser jars run run-cli test test-slow test-reliability test-all lint lock doctor up down status e2e bench-gates bench-framework bench-generate bench-maintenance bench-reliability notebooks clean
+.PHONY: help setup browser jars run run-cli test test-slow test-reliability test-all lint lock doctor up down status e2e bench-gates bench-framework bench-redelivery bench-generate bench-maintenance bench-reliability notebooks clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -103,6 +103,9 @@ bench-gates: setup ## benchmark: gate vs transform time, single pass vs GX (ener
 
 bench-framework: setup ## benchmark: energy sector via the framework vs a hand-written job, and incremental cost
 	$(BIN)/python benchmarks/bench_framework.py --scale $${SCALE:-1}
+
+bench-redelivery: setup ## benchmark: a corrected re-delivery vs the first run of the same date (tax, scale 1)
+	$(BIN)/python benchmarks/bench_redelivery.py --sector $${SECTOR:-tax} --scale $${SCALE:-1}
 
 bench-maintenance: setup ## benchmark: files and read time of a table after 30 daily runs, before and after maintenance
 	$(BIN)/python benchmarks/bench_maintenance.py --days $${DAYS:-30} --rows $${ROWS:-20000}

@@ -79,7 +79,7 @@ def backfill_column(
     dates = sorted(str(r[0]) for r in lake.read(bronze_table).where(in_range).select("_dt").distinct().collect())
     bronze_counts = StepResult("backfill", str(bronze_table), result.dt, ctx.run_id)
     for dt in dates:
-        checked = check_delivery(read_bronze(lake, spec.feed.contract, dt), spec, dt).persist()
+        checked = check_delivery(read_bronze(lake, spec.feed.contract, dt), spec).persist()
         try:
             candidates_before = bronze_counts.promoted
             classify(checked, bronze_counts)  # bronze rows = candidates + quarantined + duplicates

@@ -17,7 +17,7 @@ from pyspark.sql import functions as F
 
 from pipelines.core.rules import validate
 from pipelines.core.spec import SilverSpec
-from pipelines.core.steps import RunContext, StepResult, classify, promote, read_bronze
+from pipelines.core.steps import Promotion, RunContext, StepResult, classify, promote, read_bronze
 from pipelines.io.lake import Lake
 from pipelines.io.refs import TableRef
 from pipelines.transforms.common import DUPLICATE
@@ -71,8 +71,8 @@ def replay(
             classify(checked, result)
             kept = lake.read(quarantine, dt=dt).join(checked.select(*ROW_KEY), on=ROW_KEY, how="left_anti")
             # Promoted rows join what silver holds (a register is merged by key, never replaced by them).
-            rule = spec.merge_rule() if result.promoted > promoted_before else None
-            promote(lake, spec, checked, ctx, dt, rule, kept_in_quarantine=kept)
+            promotion = Promotion.ADD if result.promoted > promoted_before else Promotion.NONE
+            promote(lake, spec, checked, ctx, dt, promotion, kept_in_quarantine=kept)
         finally:
             checked.unpersist()
     result.partitions = dates

@@ -62,8 +62,10 @@ def _reason(condition: SparkColumn, code: str) -> SparkColumn:
     return F.when(condition, F.lit(code))
 
 
-def column_reasons(column: Column, raw: SparkColumn, value: SparkColumn, as_of: date) -> list[SparkColumn]:
-    """Reason expressions (null when the rule passes) of one column's rules."""
+def column_reasons(
+    column: Column, raw: SparkColumn, value: SparkColumn, as_of: date | SparkColumn
+) -> list[SparkColumn]:
+    """Reason expressions (null when the rule passes) of one column's rules (`as_of`: a date or a date column)."""
     present = ~is_missing(raw)
     reasons = [_reason(present & value.isNull(), f"unparseable_row:{column.name}")]
     if column.required:
@@ -78,19 +80,21 @@ def column_reasons(column: Column, raw: SparkColumn, value: SparkColumn, as_of: 
     if column.max is not None:
         reasons.append(_reason(checked & (value > F.lit(column.max)), f"out_of_range:{column.name}"))
     if column.not_future:
-        reasons.append(_reason(checked & (value.cast("date") > F.lit(as_of)), f"future_date:{column.name}"))
+        today = as_of if isinstance(as_of, SparkColumn) else F.lit(as_of)
+        reasons.append(_reason(checked & (value.cast("date") > today), f"future_date:{column.name}"))
     for check in column.checks:
         kind, is_valid = CHECKS[check]
         reasons.append(_reason(checked & ~is_valid(value), f"{kind}:{column.name}"))
     return reasons
 
 
-def validate(contract: FeedContract, as_of: date) -> Callable[[DataFrame], DataFrame]:
+def validate(contract: FeedContract, as_of: date | SparkColumn) -> Callable[[DataFrame], DataFrame]:
     """Type a bronze batch by `contract` and add `_reasons` (empty array = valid).
 
     Args:
         contract: the feed's contract.
-        as_of: the delivery date; later dates are `future_date`.
+        as_of: the delivery date, or a column holding each row's (`_dt`: rows of several
+            deliveries at once); later dates are `future_date`.
 
     Returns:
         A transform from bronze rows (contract columns as delivered, `_parse_error`,

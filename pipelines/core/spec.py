@@ -35,6 +35,7 @@ from pipelines.io.refs import (
     Migration,
     Overwrite,
     RenameColumn,
+    ReplaceDelivery,
     TableRef,
     WidenColumn,
     WriteRule,
@@ -188,8 +189,21 @@ class SilverSpec:
         contract = self.feed.contract
         return Evolution(run_id, dt, contract.defaults(), (*contract.migrations(), *self.migrations))
 
+    def delivery_rule(self, dt: str, partitions: tuple[str, ...] = ()) -> WriteRule:
+        """How the lake writes delivery `dt`'s rows, replacing what an earlier delivery of `dt` left (ADR 0007).
+
+        Args:
+            dt: the delivery date.
+            partitions: partitions holding the rows the earlier delivery left.
+        """
+        if self.write == WriteMode.SNAPSHOT:
+            return Overwrite()
+        if self.write == WriteMode.SCD2:
+            return MergeHistory(self.key, self.order_by[0], dt)
+        return ReplaceDelivery(self.key, self.order_by, dt, self.partition_by, partitions)
+
     def write_rule(self) -> WriteRule:
-        """How the lake writes this table's candidates."""
+        """How the lake writes this table's candidates without replacing an earlier delivery's rows (`delivery_rule` does)."""
         if self.write == WriteMode.SNAPSHOT:
             return Overwrite()
         if self.write == WriteMode.SCD2:

@@ -10,19 +10,33 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
+from functools import reduce
 
-from pyspark.sql import Column, DataFrame
+from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
+from pipelines.core.candidates import check_delivery, silver_candidates, valid_rows, with_contract_columns
+from pipelines.core.changes import changed_partitions, record_changes
 from pipelines.core.contract import FeedContract
-from pipelines.core.rules import REASONS, validate
-from pipelines.core.spec import FeedSpec, GoldMode, GoldSpec, SilverSpec, WriteMode, resolve
+from pipelines.core.redelivery import SilverWrite, adding, replacing
+from pipelines.core.rules import REASONS
+from pipelines.core.spec import FeedSpec, GoldMode, GoldSpec, SilverSpec, resolve
 from pipelines.io.lake import Lake
 from pipelines.io.landing import Delivery, DeliveryRejected
-from pipelines.io.refs import Evolution, Overwrite, ReplacePartitions, TableRef, WriteRule
+from pipelines.io.refs import Evolution, Overwrite, ReplacePartitions, TableRef
 from pipelines.quality.gate import GateResult, enforce, quarantine_gate, run_gate
-from pipelines.transforms.common import DUPLICATE, keep_latest, mark_exact_duplicates
-from pipelines.transforms.pii import tokenize
+from pipelines.transforms.common import DUPLICATE
+
+__all__ = ["check_delivery", "silver_candidates"]  # also used by replay and the benchmarks
+
+
+class Promotion(StrEnum):
+    """What a promotion does with the candidates it gated."""
+
+    DELIVERY = "delivery"  # they are the date's whole delivery: they replace what an earlier one left (ADR 0007)
+    ADD = "add"  # they join silver, replacing nothing (a replay)
+    NONE = "none"  # silver untouched (a replay that promotes nothing rewrites only the quarantine)
 
 
 class ReconciliationError(Exception):
@@ -108,6 +122,10 @@ def ingest_bronze(lake: Lake, feed: FeedSpec, ctx: RunContext) -> StepResult:
     result = StepResult("bronze", str(table), ctx.dt, ctx.run_id, rows_in=delivery.rows)
     if delivery.rows == 0:
         result.status, result.message = "empty", "empty delivery: nothing to write"
+        if lake.exists(table) and not lake.read(table, dt=ctx.dt).isEmpty():
+            # A re-delivery of nothing replaces the earlier delivery too.
+            lake.write(table, lake.read(table).where(F.lit(False)), ReplacePartitions("_dt", (ctx.dt,)))
+            result.message, result.version = "empty delivery: the earlier delivery's rows removed", lake.version(table)
         return result
     rows = (
         lake.read_delivery(delivery, contract)
@@ -172,29 +190,6 @@ def read_bronze(lake: Lake, contract: FeedContract, dt: str | None = None) -> Da
     return with_contract_columns(lake.read(TableRef("bronze", contract.name), dt=dt), contract)
 
 
-def with_contract_columns(bronze: DataFrame, contract: FeedContract) -> DataFrame:
-    """`bronze` with each contract column filled from `_extra` where the column is null or absent (see `read_bronze`)."""
-    types = {f.name: f.dataType for f in bronze.schema.fields}
-    if "_extra" not in types:
-        return bronze
-    for c in contract.columns:
-        kept = F.col("_extra").getItem(c.delivered_name)
-        if c.name in types:
-            bronze = bronze.withColumn(c.name, F.coalesce(F.col(c.name), kept.try_cast(types[c.name])))
-        else:
-            bronze = bronze.withColumn(c.name, kept if contract.is_text else kept.try_cast(c.type))
-    return bronze
-
-
-def _unparsed_text() -> Column:
-    """The raw text of a row that did not parse (null otherwise): what makes two such rows "the same row".
-
-    Unparseable rows have no (or partial) field values, so without it every broken JSON
-    line of a delivery would look like a duplicate of every other.
-    """
-    return F.when(F.col("_parse_error").isNotNull(), F.col("_raw"))
-
-
 def quarantine_rows(rejected: DataFrame, ctx: RunContext) -> DataFrame:
     """Rejected rows as `quarantine.<sector>_<feed>` rows: where they came from, their raw content and reasons."""
     raw = F.coalesce(F.col("_raw"), F.to_json(F.struct(*[c for c in rejected.columns if not c.startswith("_")])))
@@ -210,19 +205,12 @@ def quarantine_rows(rejected: DataFrame, ctx: RunContext) -> DataFrame:
     )
 
 
-def check_delivery(bronze: DataFrame, spec: SilverSpec, dt: str) -> DataFrame:
-    """A delivery's bronze rows, classified: `_is_duplicate` (an exact repeat) and `_reasons` (rules broken)."""
-    columns = [c.name for c in spec.feed.contract.columns]
-    return bronze.transform(mark_exact_duplicates([*columns, "_parse_error", _unparsed_text()])).transform(
-        validate(spec.feed.contract, date.fromisoformat(dt))
-    )
-
-
 def promote_silver(lake: Lake, spec: SilverSpec, ctx: RunContext) -> StepResult:
     """Validate a delivery's bronze rows, quarantine the rejects and write the rest to silver.
 
     Personal data columns of the contract are replaced by tokens after the spec's
-    transform. The write follows `spec.write` (MERGE latest, SCD2 history or snapshot).
+    transform. The write follows `spec.write` (MERGE latest, SCD2 history or snapshot) and
+    replaces whatever an earlier delivery of the date left in silver and quarantine (ADR 0007).
 
     Raises:
         GateFailed: the silver suite blocked (silver and quarantine untouched).
@@ -236,25 +224,31 @@ def promote_silver(lake: Lake, spec: SilverSpec, ctx: RunContext) -> StepResult:
         result.status, result.message = "empty", "no bronze table yet"
         return result
     bronze = read_bronze(lake, spec.feed.contract, ctx.dt)
-    checked = check_delivery(bronze, spec, ctx.dt).persist()
+    checked = check_delivery(bronze, spec).persist()
     try:
         classify(checked, result)
-        if result.rows_in == 0:
+        if result.rows_in == 0 and not left_behind(lake, spec, ctx.dt):
             result.status, result.message = "empty", "no bronze rows for this dt"
             return result
         threshold = enforce(quarantine_gate(spec.name, result.rows_in, result.quarantined))
-        gate, result.partitions = promote(lake, spec, checked, ctx, ctx.dt, spec.write_rule())
+        gate, result.partitions, result.message = promote(lake, spec, checked, ctx, ctx.dt, Promotion.DELIVERY)
     finally:
         checked.unpersist()
     taken = {c.delivered_name for c in spec.feed.contract.columns}
     keys = bronze.select(F.explode(F.map_keys("_extra"))).distinct().collect()
     drift = sorted({k for r in keys for k in r if k not in taken})
     if drift:
-        result.message = f"schema drift: {drift} not in the contract, ignored by silver"
+        result.message = f"schema drift: {drift} not in the contract, ignored by silver {result.message}".rstrip()
     result.record_gate(GateResult(gate.table, gate.suite, gate.outcomes + threshold.outcomes, gate.docs))
     result.version = lake.version(table)
     result.seconds = time.monotonic() - started
     return result
+
+
+def left_behind(lake: Lake, spec: SilverSpec, dt: str) -> bool:
+    """True when an earlier delivery of `dt` left rows in silver or quarantine (an empty re-delivery removes them)."""
+    tables = (TableRef("silver", spec.name), TableRef("quarantine", spec.feed.table))
+    return any(lake.exists(t) and not lake.read(t, dt=dt).isEmpty() for t in tables)
 
 
 def promote(
@@ -263,9 +257,9 @@ def promote(
     checked: DataFrame,
     ctx: RunContext,
     dt: str,
-    silver_rule: WriteRule | None,
+    promotion: Promotion,
     kept_in_quarantine: DataFrame | None = None,
-) -> tuple[GateResult, list[str]]:
+) -> tuple[GateResult, list[str], str]:
     """The one promotion path (a delivery's silver step and a replay): gate, then quarantine and silver writes.
 
     Args:
@@ -274,28 +268,29 @@ def promote(
         checked: classified rows of delivery date `dt` (`check_delivery` or a replay's re-validation).
         ctx: the run.
         dt: the delivery date whose quarantine partition is rewritten.
-        silver_rule: how the candidates are written to silver (None: not at all).
+        promotion: what becomes of the candidates in silver (replace the date's earlier delivery, add, nothing).
         kept_in_quarantine: quarantine rows of `dt` that stay as they are (a replay of part of the
             partition); None when `checked` is the whole delivery.
 
     Returns:
-        The silver gate's result and the silver partitions written.
+        The silver gate's result, the silver partitions changed and a note on the write ("" = none).
 
     Raises:
         GateFailed: the silver suite blocked (silver and quarantine untouched).
     """
-    fresh = checked.where(~F.col(DUPLICATE))
-    valid = fresh.where(F.size(REASONS) == 0).drop(REASONS, DUPLICATE)
-    candidates = silver_candidates(spec, valid, lake.settings.pii_secret()).persist()
+    candidates = silver_candidates(spec, valid_rows(checked), lake.settings.pii_secret()).persist()
     try:
         gate = _gate(lake, candidates, TableRef("silver", spec.name), ctx)
         partitions: list[str] = []
+        note = ""
         # Silver first, quarantine second: a crash in between leaves the rows in quarantine (a
         # rerun promotes them again, idempotently), never out of both.
-        if silver_rule is not None:
-            lake.write(TableRef("silver", spec.name), candidates, silver_rule, spec.evolution(ctx.run_id, dt))
-        if silver_rule is not None and spec.partition_by:
-            partitions = sorted(str(r[0]) for r in candidates.select(spec.partition_by).distinct().collect())
+        if promotion == Promotion.DELIVERY:
+            with replacing(lake, spec, candidates, dt) as write:
+                partitions, note = write_silver(lake, spec, write, ctx, dt)
+        elif promotion == Promotion.ADD:
+            partitions, note = write_silver(lake, spec, adding(spec, candidates), ctx, dt)
+        fresh = checked.where(~F.col(DUPLICATE))
         rejected = quarantine_rows(fresh.where(F.size(REASONS) > 0), ctx)
         if kept_in_quarantine is not None:
             rejected = kept_in_quarantine.unionByName(rejected.select(*kept_in_quarantine.columns))
@@ -308,17 +303,20 @@ def promote(
         )
     finally:
         candidates.unpersist()
-    return gate, partitions
+    return gate, partitions, note
 
 
-def silver_candidates(spec: SilverSpec, valid: DataFrame, pii_key: str) -> DataFrame:
-    """Valid typed rows -> silver rows: the spec's transform, PII tokens, one row per key."""
-    pii = [c.name for c in spec.feed.contract.columns if c.pii]
-    return (
-        resolve(spec.transform)(valid)
-        .transform(tokenize(pii, pii_key) if pii else (lambda f: f))
-        .transform(keep_latest(spec.key, spec.order_by) if spec.write != WriteMode.SCD2 else (lambda f: f))
-    )
+def write_silver(lake: Lake, spec: SilverSpec, write: SilverWrite, ctx: RunContext, dt: str) -> tuple[list[str], str]:
+    """Record the partitions a silver write changes (before it: write-ahead), then write.
+
+    Returns:
+        The partitions and the write's note.
+    """
+    table = TableRef("silver", spec.name)
+    record_changes(lake, table, dt, ctx.run_id, write.partitions)
+    if write.rule is not None:
+        lake.write(table, write.frame, write.rule, spec.evolution(ctx.run_id, dt))
+    return write.partitions, write.message
 
 
 def classify(checked: DataFrame, result: StepResult) -> None:
@@ -360,17 +358,21 @@ def reason_kinds(rejected: DataFrame) -> dict[str, int]:
 
 
 def touched_partitions(lake: Lake, spec: GoldSpec, dt: str) -> list[str]:
-    """Partitions of `spec` that the dt's deliveries changed in its silver sources."""
-    values: set[str] = set()
-    for ref in spec.partitioned_refs:
-        if lake.exists(ref):
-            frame = lake.read(ref, dt=dt)
-            values |= {str(r[0]) for r in frame.select(spec.partition_by).distinct().collect()}
-    return sorted(values)
+    """Partitions of `spec` that the dt's deliveries changed in its silver sources (as their steps recorded)."""
+    return changed_partitions(lake, spec.partitioned_refs, dt)
+
+
+def snapshot_dates(lake: Lake, spec: GoldSpec, dt: str) -> list[str]:
+    """The `as_of` snapshots to build for `dt`: its own and every later one stored (each was built over `dt`'s earlier delivery)."""
+    table = TableRef("gold", spec.name)
+    if not spec.partition_by or not lake.exists(table):
+        return [dt]
+    stored = {str(r[0]) for r in lake.read(table).select(spec.partition_by).distinct().collect()}
+    return [dt, *sorted(d for d in stored if d > dt)]
 
 
 def build_gold(lake: Lake, spec: GoldSpec, ctx: RunContext) -> StepResult:
-    """Rebuild `gold.<name>` for the date: the touched partitions, or the date's snapshot.
+    """Rebuild `gold.<name>` for the date: the touched partitions, or the date's snapshot (and later ones).
 
     Raises:
         GateFailed: the gold suite blocked (the gold table untouched).
@@ -383,6 +385,7 @@ def build_gold(lake: Lake, spec: GoldSpec, ctx: RunContext) -> StepResult:
         result.status, result.message = "empty", f"sources not built yet: {missing}"
         return result
     sources = {ref.name: lake.read(ref) for ref in spec.source_refs}
+    build = resolve(spec.build)
     if spec.mode == GoldMode.TOUCHED:
         parts = touched_partitions(lake, spec, ctx.dt)
         if not parts:
@@ -393,12 +396,25 @@ def build_gold(lake: Lake, spec: GoldSpec, ctx: RunContext) -> StepResult:
             n: f.where(F.col(spec.partition_by).cast("string").isin(parts)) if n in limited else f
             for n, f in sources.items()
         }
+        built = build(sources, date.fromisoformat(ctx.dt))
     else:
-        parts = [ctx.dt] if spec.partition_by else []
-    built = resolve(spec.build)(sources, date.fromisoformat(ctx.dt)).persist()
+        dates = snapshot_dates(lake, spec, ctx.dt)
+        built = reduce(DataFrame.unionByName, (build(sources, date.fromisoformat(d)) for d in dates))
+        parts = dates if spec.partition_by else []
+        if len(dates) > 1:
+            result.message = f"later snapshots rebuilt too: {dates[1:]}"
+    built = built.persist()
     try:
         result.rows_in = result.promoted = built.count()
-        gate = _gate(lake, built, table, ctx)
+        if spec.mode == GoldMode.AS_OF and len(parts) > 1:
+            # A suite describes one snapshot (e.g. one row per entity): each is gated on its own,
+            # all before the write; the date's own gate is the one recorded.
+            of = F.col(spec.partition_by).cast("string")
+            gate = _gate(lake, built.where(of == parts[0]), table, ctx)
+            for later in parts[1:]:
+                _gate(lake, built.where(of == later), table, ctx)
+        else:
+            gate = _gate(lake, built, table, ctx)
         lake.write(
             table,
             built,

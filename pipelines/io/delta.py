@@ -1,15 +1,18 @@
 """Delta Lake writes: partition replacement, latest-version MERGE, table versions.
 
 Every write is idempotent: re-running a step replaces what it wrote before instead of
-appending it again, so an Airflow retry never duplicates rows.
+appending it again, so an Airflow retry never duplicates rows. A delivery's MERGE
+(`merge_delivery`, `merge_scd2` with `dt`) also replaces what an earlier delivery of the
+same date wrote, deleting what it no longer carries, in the same commit (ADR 0007).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 
@@ -71,9 +74,37 @@ def history(spark: SparkSession, uri: str, limit: int | None = None) -> list[dic
     return [r.asDict(recursive=True) for r in frame.collect()]
 
 
+DELETED = "__deleted"
+"""Marks a MERGE source row that stands for a stored row to delete (it carries only the key)."""
+
+
 def _in(column: str, values: Sequence[object]) -> str:
     literals = ", ".join("'" + str(v).replace("'", "''") + "'" for v in values)
     return f"`{column}` IN ({literals})"
+
+
+def _of_delivery(dt: str, alias: str = "") -> str:
+    """SQL: the row came from delivery `dt` (its `_dt`)."""
+    return f"{alias}`_dt` = DATE'{date.fromisoformat(dt).isoformat()}'"
+
+
+def _newer(order_by: Sequence[str]) -> str:
+    """SQL: source row `s` is a newer version than target row `t` (order_by lexicographically; ties to the later delivery)."""
+    newer = " OR ".join(
+        " AND ".join([f"s.`{o}` = t.`{o}`" for o in order_by[:i]] + [f"s.`{order_by[i]}` > t.`{order_by[i]}`"])
+        for i in range(len(order_by))
+    )
+    same = " AND ".join(f"s.`{o}` <=> t.`{o}`" for o in order_by)
+    return f"({newer}) OR ({same} AND s._dt >= t._dt)"
+
+
+def _columns(spark: SparkSession, uri: str) -> dict[str, str | Column]:
+    """`target column -> s.column` for every column of the table (explicit, so a source may carry markers)."""
+    return {f"`{c}`": f"s.`{c}`" for c in spark.read.format("delta").load(uri).columns}
+
+
+def _partition_values(frame: DataFrame, column: str) -> set[str]:
+    return {str(r[0]) for r in frame.select(column).distinct().collect()}
 
 
 def replace_partitions(
@@ -131,40 +162,104 @@ def merge_latest(
         return
     prune = "TRUE"
     if partition_by:
-        parts = [r[0] for r in frame.select(partition_by).distinct().collect()]
+        parts = sorted(_partition_values(frame, partition_by))
         if not parts:
             return
         prune = f"t.{_in(partition_by, parts)}"
     on = " AND ".join(f"t.`{k}` <=> s.`{k}`" for k in key)
-    newer = " OR ".join(
-        " AND ".join([f"s.`{o}` = t.`{o}`" for o in order_by[:i]] + [f"s.`{order_by[i]}` > t.`{order_by[i]}`"])
-        for i in range(len(order_by))
-    )
-    same = " AND ".join(f"s.`{o}` <=> t.`{o}`" for o in order_by)
     (
         DeltaTable.forPath(spark, uri)
         .alias("t")
         .merge(frame.alias("s"), f"{prune} AND {on}")
-        .whenMatchedUpdateAll(condition=f"({newer}) OR ({same} AND s._dt >= t._dt)")
+        .whenMatchedUpdateAll(condition=_newer(order_by))
         .whenNotMatchedInsertAll()
         .execute()
     )
 
 
-def merge_keyed(spark: SparkSession, frame: DataFrame, uri: str, key: Sequence[str]) -> None:
-    """Upsert `frame` by `key`: matched rows are replaced, new rows inserted."""
+def merge_delivery(
+    spark: SparkSession,
+    frame: DataFrame,
+    uri: str,
+    key: Sequence[str],
+    order_by: Sequence[str],
+    dt: str,
+    partition_by: str,
+    partitions: Sequence[str] = (),
+) -> None:
+    """Merge delivery `dt`'s rows so that they replace what an earlier delivery of `dt` left.
+
+    In one MERGE (one commit): a stored row of delivery `dt` takes the frame's row of its
+    key whatever the versions (the frame's row is the winner recomputed without it), or is
+    deleted when the frame has no row of its key; any other stored row is replaced only by a
+    newer frame row (as `merge_latest`); new keys are inserted. The source carries a delete
+    marker (`DELETED`) for each stored key of `dt` that the frame no longer has.
+
+    Args:
+        spark: the session.
+        frame: candidate rows, at most one per key.
+        uri: the target table.
+        key: key columns.
+        order_by: version columns compared lexicographically.
+        dt: the delivery date (`_dt`) whose earlier rows are replaced.
+        partition_by: the target's partition column ("" = unpartitioned: the MERGE scans it whole).
+        partitions: partitions holding stored rows of `dt`; with the frame's own, the MERGE is
+            limited to them (partition pruning).
+    """
     from delta.tables import DeltaTable
 
     if not exists(spark, uri):
-        frame.write.format("delta").save(uri)
+        writer = frame.write.format("delta")
+        (writer.partitionBy(partition_by) if partition_by else writer).save(uri)
+        return
+    stored, prune = spark.read.format("delta").load(uri), "TRUE"
+    if partition_by:
+        parts = sorted(set(partitions) | _partition_values(frame, partition_by))
+        if not parts:
+            return
+        stored, prune = stored.where(_in(partition_by, parts)), f"t.{_in(partition_by, parts)}"
+    left = stored.where(_of_delivery(dt)).select(*key, *([partition_by] if partition_by else []))
+    gone = left.join(frame.select(*key), on=list(key), how="left_anti").withColumn(DELETED, F.lit(True))
+    source = frame.withColumn(DELETED, F.lit(False)).unionByName(gone, allowMissingColumns=True)
+    on = " AND ".join([prune, *(f"t.`{k}` <=> s.`{k}`" for k in key)])
+    columns = _columns(spark, uri)
+    (
+        DeltaTable.forPath(spark, uri)
+        .alias("t")
+        .merge(source.alias("s"), on)
+        .whenMatchedDelete(condition=f"s.{DELETED}")
+        .whenMatchedUpdate(condition=f"{_of_delivery(dt, 't.')} OR {_newer(order_by)}", set=columns)
+        .whenNotMatchedInsert(condition=f"NOT s.{DELETED}", values=columns)
+        .execute()
+    )
+
+
+def merge_keyed(spark: SparkSession, frame: DataFrame, uri: str, key: Sequence[str], partition_by: str = "") -> None:
+    """Upsert `frame` by `key`: matched rows are replaced, new rows inserted.
+
+    With `partition_by`, the table is created partitioned by it and the MERGE reads only the
+    frame's partitions, so concurrent writers of different partitions do not conflict.
+    """
+    from delta.tables import DeltaTable
+
+    if not exists(spark, uri):
+        writer = frame.write.format("delta")
+        (writer.partitionBy(partition_by) if partition_by else writer).save(uri)
         return
     on = " AND ".join(f"t.`{k}` <=> s.`{k}`" for k in key)
+    if partition_by:
+        parts = sorted(_partition_values(frame, partition_by))
+        if not parts:
+            return
+        on = f"t.{_in(partition_by, parts)} AND {on}"
     DeltaTable.forPath(spark, uri).alias("t").merge(
         frame.alias("s"), on
     ).whenMatchedUpdateAll().whenNotMatchedInsertAll().execute()
 
 
-def merge_scd2(spark: SparkSession, changes: DataFrame, uri: str, key: Sequence[str], changed_at: str) -> None:
+def merge_scd2(
+    spark: SparkSession, changes: DataFrame, uri: str, key: Sequence[str], changed_at: str, dt: str = ""
+) -> None:
     """Keep type-2 history: every change opens a version `[valid_from, valid_to)`.
 
     The history of each key in `changes` is recomputed from its stored versions plus the
@@ -172,23 +267,33 @@ def merge_scd2(spark: SparkSession, changes: DataFrame, uri: str, key: Sequence[
     `(key, valid_from)`. A change already stored (same key and time) replaces itself,
     so a rerun is a no-op.
 
+    With `dt`, `changes` is delivery `dt` (plus other deliveries' copies of the versions it
+    stored before): the stored versions of `dt` are dropped before the recomputation and the
+    slots that no longer exist are deleted, in the same MERGE, so a corrected re-delivery
+    replaces its earlier self (ADR 0007).
+
     Args:
         spark: the session.
         changes: change rows (any number per key) with the `changed_at` column.
         uri: the target table.
         key: the entity key.
         changed_at: the change-time column that orders versions.
+        dt: the delivery date whose earlier versions `changes` replaces ("" = add only).
     """
     from delta.tables import DeltaTable
     from pyspark.sql import Window
 
     scd = ("valid_from", "valid_to", "is_current")
     combined = changes.withColumn("__incoming", F.lit(True))
+    stored = None
     if exists(spark, uri):
-        stored = (
-            spark.read.format("delta").load(uri).join(changes.select(*key).distinct(), on=list(key), how="left_semi")
-        )
-        combined = stored.drop(*scd).withColumn("__incoming", F.lit(False)).unionByName(combined)
+        table = spark.read.format("delta").load(uri)
+        touched = changes.select(*key)
+        if dt:
+            touched = touched.unionByName(table.where(_of_delivery(dt)).select(*key))
+        stored = table.join(touched.distinct(), on=list(key), how="left_semi")
+        kept = stored.where(f"NOT ({_of_delivery(dt)})") if dt else stored
+        combined = kept.drop(*scd).withColumn("__incoming", F.lit(False)).unionByName(combined)
     # Two copies of one version: the later delivery wins; on the same delivery date (a
     # re-delivery or a rerun) the incoming copy replaces the stored one.
     latest_copy = Window.partitionBy(*key, changed_at).orderBy(
@@ -203,13 +308,28 @@ def merge_scd2(spark: SparkSession, changes: DataFrame, uri: str, key: Sequence[
         .withColumn("valid_to", F.lead(changed_at).over(order))
         .withColumn("is_current", F.col("valid_to").isNull())
     )
-    if not exists(spark, uri):
+    if stored is None:
         history.write.format("delta").save(uri)
         return
+    slot = [*key, "valid_from"]
     on = " AND ".join([f"t.`{k}` <=> s.`{k}`" for k in key] + ["t.valid_from = s.valid_from"])
-    DeltaTable.forPath(spark, uri).alias("t").merge(
-        history.alias("s"), on
-    ).whenMatchedUpdateAll().whenNotMatchedInsertAll().execute()
+    if not dt:
+        DeltaTable.forPath(spark, uri).alias("t").merge(
+            history.alias("s"), on
+        ).whenMatchedUpdateAll().whenNotMatchedInsertAll().execute()
+        return
+    gone = stored.select(*slot).join(history.select(*slot), on=slot, how="left_anti").withColumn(DELETED, F.lit(True))
+    source = history.withColumn(DELETED, F.lit(False)).unionByName(gone, allowMissingColumns=True)
+    columns = _columns(spark, uri)
+    (
+        DeltaTable.forPath(spark, uri)
+        .alias("t")
+        .merge(source.alias("s"), on)
+        .whenMatchedDelete(condition=f"s.{DELETED}")
+        .whenMatchedUpdate(set=columns)
+        .whenNotMatchedInsert(condition=f"NOT s.{DELETED}", values=columns)
+        .execute()
+    )
 
 
 def partition_columns(spark: SparkSession, uri: str) -> list[str]:

@@ -24,6 +24,7 @@ from pipelines.io.refs import (
     MergeHistory,
     MergeLatest,
     Overwrite,
+    ReplaceDelivery,
     ReplacePartitions,
     TableRef,
     Upsert,
@@ -149,10 +150,12 @@ class Lake:
                 delta.overwrite(frame, uri)
             case MergeLatest(key, order_by, partition_by):
                 delta.merge_latest(self.spark, frame, uri, key, order_by, partition_by)
-            case MergeHistory(key, changed_at):
-                delta.merge_scd2(self.spark, frame, uri, key, changed_at)
-            case Upsert(key):
-                delta.merge_keyed(self.spark, frame, uri, key)
+            case ReplaceDelivery(key, order_by, dt, partition_by, partitions):
+                delta.merge_delivery(self.spark, frame, uri, key, order_by, dt, partition_by, partitions)
+            case MergeHistory(key, changed_at, dt):
+                delta.merge_scd2(self.spark, frame, uri, key, changed_at, dt)
+            case Upsert(key, partition_by):
+                delta.merge_keyed(self.spark, frame, uri, key, partition_by)
             case InsertNew(key):
                 delta.insert_new(self.spark, frame, uri, key)
             case FillColumns(match_on, columns):

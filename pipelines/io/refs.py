@@ -68,18 +68,54 @@ class MergeLatest:
 
 
 @dataclass(frozen=True)
+class ReplaceDelivery:
+    """Merge delivery `dt`'s rows so that they replace what an earlier delivery of `dt` left (ADR 0007).
+
+    Stored rows of that delivery (`_dt = dt`) take the frame's row of their key whatever its
+    version, and are deleted when the frame has none; other stored rows are replaced only by a
+    newer frame row (`order_by`, then the later `_dt`, as `MergeLatest`); new keys are inserted.
+    One MERGE, one commit (see `delta.merge_delivery`).
+
+    Attributes:
+        key: key columns; the frame holds at most one row per key.
+        order_by: version columns compared lexicographically.
+        dt: the delivery date whose earlier rows the frame replaces.
+        partition_by: the table's partition column ("" = unpartitioned).
+        partitions: values of `partition_by` holding stored rows of `dt` (the frame's own
+            partitions are added); the MERGE is limited to them.
+    """
+
+    key: tuple[str, ...]
+    order_by: tuple[str, ...]
+    dt: str
+    partition_by: str = ""
+    partitions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class MergeHistory:
-    """Type-2 history by `key`, versions ordered by `changed_at` (see `delta.merge_scd2`)."""
+    """Type-2 history by `key`, versions ordered by `changed_at` (see `delta.merge_scd2`).
+
+    With `dt`, the frame is delivery `dt` (plus other deliveries' copies of what it replaces):
+    versions an earlier delivery of `dt` stored are dropped before the history is recomputed,
+    so withdrawn versions disappear (ADR 0007).
+    """
 
     key: tuple[str, ...]
     changed_at: str
+    dt: str = ""
 
 
 @dataclass(frozen=True)
 class Upsert:
-    """Matched rows by `key` are replaced, new rows inserted (operational records)."""
+    """Matched rows by `key` are replaced, new rows inserted (operational records).
+
+    With `partition_by`, the table is partitioned by it and the MERGE limited to the frame's
+    partitions, so writers of different partitions never conflict.
+    """
 
     key: tuple[str, ...]
+    partition_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -94,7 +130,9 @@ class FillColumns:
     columns: tuple[str, ...]
 
 
-WriteRule = ReplacePartitions | Overwrite | MergeLatest | MergeHistory | Upsert | FillColumns | InsertNew
+WriteRule = (
+    ReplacePartitions | Overwrite | MergeLatest | ReplaceDelivery | MergeHistory | Upsert | FillColumns | InsertNew
+)
 
 
 @dataclass(frozen=True)

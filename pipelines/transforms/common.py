@@ -29,11 +29,16 @@ def mark_exact_duplicates(columns: Sequence[str | Column]) -> Transform:
 
 
 def keep_latest(key: Sequence[str], order_by: Sequence[str]) -> Transform:
-    """One row per key: the greatest `order_by` wins, then the last delivered row."""
+    """One row per key: the greatest `order_by` wins, then the later delivery (`_dt`), then the last delivered row.
+
+    The delivery date breaks ties as the silver MERGE does, so winners recomputed over
+    several deliveries' rows are the ones the deliveries merged in order would have left.
+    """
 
     def transform(frame: DataFrame) -> DataFrame:
+        delivery = [F.col("_dt").desc()] if "_dt" in frame.columns and "_dt" not in order_by else []
         window = Window.partitionBy(*key).orderBy(
-            *[F.col(o).desc() for o in order_by], F.col("_source_file").desc(), F.col("_row_no").desc()
+            *[F.col(o).desc() for o in order_by], *delivery, F.col("_source_file").desc(), F.col("_row_no").desc()
         )
         return frame.withColumn("__rank", F.row_number().over(window)).where("__rank = 1").drop("__rank")
 

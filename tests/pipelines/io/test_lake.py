@@ -11,22 +11,13 @@ from datetime import date
 
 import pytest
 
-from pipelines.io import delta, evolve
+from pipelines.io import delta, evolve, refs
 from pipelines.io.lake import Lake
-from pipelines.io.refs import (
-    FillColumns,
-    InsertNew,
-    MergeHistory,
-    MergeLatest,
-    Overwrite,
-    ReplacePartitions,
-    TableRef,
-    Upsert,
-)
+from pipelines.io.refs import InsertNew, MergeLatest, ReplacePartitions, TableRef, Upsert
 from pipelines.io.retry import ConflictsExhausted
 from pipelines.settings import Settings
 
-REF = TableRef("silver", "t")
+REF = refs.TableRef("silver", "t")
 SPARK = object()  # dispatch tests replace the Delta operations: the session is only passed through
 FRAME = object()
 
@@ -35,7 +26,7 @@ FRAME = object()
 def calls(monkeypatch) -> list[tuple]:
     """Replace every Delta write by a recorder of its arguments."""
     seen: list[tuple] = []
-    for name in ("replace_partitions", "merge_latest", "merge_scd2", "merge_keyed", "fill_columns"):
+    for name in ("replace_partitions", "merge_latest", "merge_delivery", "merge_scd2", "merge_keyed", "fill_columns"):
         monkeypatch.setattr(delta, name, lambda *args, _name=name: seen.append((_name, *args)))
     monkeypatch.setattr(delta, "overwrite", lambda *args: seen.append(("overwrite", *args)))
     monkeypatch.setattr(
@@ -48,22 +39,54 @@ def calls(monkeypatch) -> list[tuple]:
     ("rule", "expected"),
     [
         (
-            ReplacePartitions("_dt", ("2026-11-02",)),
+            refs.ReplacePartitions("_dt", ("2026-11-02",)),
             ("replace_partitions", SPARK, FRAME, "/lake/silver/t", "_dt", ("2026-11-02",)),
         ),
-        (Overwrite(), ("overwrite", FRAME, "/lake/silver/t")),
+        (refs.Overwrite(), ("overwrite", FRAME, "/lake/silver/t")),
         (
-            MergeLatest(("id",), ("version",), "period"),
+            refs.MergeLatest(("id",), ("version",), "period"),
             ("merge_latest", SPARK, FRAME, "/lake/silver/t", ("id",), ("version",), "period"),
         ),
         (
-            MergeHistory(("uscc",), "updated_at"),
-            ("merge_scd2", SPARK, FRAME, "/lake/silver/t", ("uscc",), "updated_at"),
+            refs.ReplaceDelivery(("id",), ("version",), "2026-11-02", "period", ("2026-10",)),
+            (
+                "merge_delivery",
+                SPARK,
+                FRAME,
+                "/lake/silver/t",
+                ("id",),
+                ("version",),
+                "2026-11-02",
+                "period",
+                ("2026-10",),
+            ),
         ),
-        (Upsert(("run_id", "table")), ("merge_keyed", SPARK, FRAME, "/lake/silver/t", ("run_id", "table"))),
-        (FillColumns(("id",), ("city",)), ("fill_columns", SPARK, FRAME, "/lake/silver/t", ("id",), ("city",))),
+        (
+            refs.MergeHistory(("uscc",), "updated_at"),
+            ("merge_scd2", SPARK, FRAME, "/lake/silver/t", ("uscc",), "updated_at", ""),
+        ),
+        (
+            refs.MergeHistory(("uscc",), "updated_at", "2026-11-02"),
+            ("merge_scd2", SPARK, FRAME, "/lake/silver/t", ("uscc",), "updated_at", "2026-11-02"),
+        ),
+        (refs.Upsert(("run_id", "table")), ("merge_keyed", SPARK, FRAME, "/lake/silver/t", ("run_id", "table"), "")),
+        (
+            refs.Upsert(("run_id", "table"), "table"),
+            ("merge_keyed", SPARK, FRAME, "/lake/silver/t", ("run_id", "table"), "table"),
+        ),
+        (refs.FillColumns(("id",), ("city",)), ("fill_columns", SPARK, FRAME, "/lake/silver/t", ("id",), ("city",))),
     ],
-    ids=["replace-partitions", "overwrite", "merge-latest", "merge-history", "upsert", "fill-columns"],
+    ids=[
+        "replace-partitions",
+        "overwrite",
+        "merge-latest",
+        "replace-delivery",
+        "merge-history",
+        "merge-history-of-a-delivery",
+        "upsert",
+        "upsert-partitioned",
+        "fill-columns",
+    ],
 )
 def test_each_write_rule_goes_to_its_delta_operation(calls, rule, expected) -> None:
     Lake(SPARK, Settings(lake_root="/lake")).write(REF, FRAME, rule)
@@ -82,13 +105,13 @@ def test_uri_is_under_the_lake_root() -> None:
 
 def test_read_by_delivery_date_version_and_history(spark, fresh_settings) -> None:
     lake = Lake(spark, fresh_settings)
-    ref = TableRef("bronze", "t")
+    ref = refs.TableRef("bronze", "t")
     assert (lake.exists(ref), lake.version(ref), lake.history(ref)) == (False, None, [])
     schema = "id string, _dt date"
     day1 = spark.createDataFrame([("a", date(2026, 11, 1)), ("b", date(2026, 11, 1))], schema)
-    lake.write(ref, day1, ReplacePartitions("_dt", ("2026-11-01",)))
+    lake.write(ref, day1, refs.ReplacePartitions("_dt", ("2026-11-01",)))
     day2 = spark.createDataFrame([("c", date(2026, 11, 2))], schema)
-    lake.write(ref, day2, ReplacePartitions("_dt", ("2026-11-02",)))
+    lake.write(ref, day2, refs.ReplacePartitions("_dt", ("2026-11-02",)))
     assert lake.exists(ref) and lake.version(ref) == 1
     assert sorted(r.id for r in lake.read(ref).collect()) == ["a", "b", "c"]
     assert [r.id for r in lake.read(ref, "2026-11-02").collect()] == ["c"]

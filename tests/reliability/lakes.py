@@ -81,13 +81,13 @@ def lake_content(
     }
 
 
-def sector_content(settings: Settings, sector: str, gold: bool = True) -> dict[tuple[str, str], list[str]]:
-    """`content` of a sector's tables (gold ones only if `gold`), and of the ops records of their steps (and the lake's key record)."""
+def sector_content(settings: Settings, sector: str) -> dict[tuple[str, str], list[str]]:
+    """`content` of a sector's tables, and of the ops records of its steps (and the lake's key record)."""
     from pipelines import registry
 
     spec = registry.SECTORS[sector]
     own = {("bronze", f.table) for f in spec.feeds} | {("quarantine", f.table) for f in spec.feeds}
-    own |= {("silver", s.name) for s in spec.silver} | ({("gold", g.name) for g in spec.gold} if gold else set())
+    own |= {("silver", s.name) for s in spec.silver} | {("gold", g.name) for g in spec.gold}
     out = lake_content(settings, own | {("ops", "pii_key")})
     names = {f"{layer}.{name}" for layer, name in own}
     for table in ("run_metrics", "quality_results"):

@@ -102,7 +102,7 @@ def install() -> None:
     when, target, nth = (spec.split(":") + ["", "", "0"])[:3] if spec else ("", "", "0")
     original, seen, waited = Lake.write, {"n": 0}, {"done": not barrier}
 
-    def write(self: Lake, ref: Any, frame: Any, rule: Any) -> None:
+    def write(self: Lake, ref: Any, frame: Any, rule: Any, *args: Any, **kwargs: Any) -> None:
         if not waited["done"]:
             _barrier(barrier)
             waited["done"] = True
@@ -121,7 +121,7 @@ def install() -> None:
             watch = (root, _data_files(root), commits, reason, done)
             threading.Thread(target=_kill_mid_write, args=watch, daemon=True).start()
         try:
-            original(self, ref, frame, rule)
+            original(self, ref, frame, rule, *args, **kwargs)  # the schema evolution too
         finally:
             done.set()
         if hit and when in ("after", "mid"):

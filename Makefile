@@ -15,7 +15,7 @@ RUN_DATE ?= 2026-11-01
 RUN_SCALE ?= 1
 RUN_SECTORS ?= tax
 
-.PHONY: help setup browser jars run run-cli test test-slow test-reliability test-all lint lock doctor up down status e2e bench-gates bench-framework bench-redelivery bench-generate bench-maintenance notebooks clean
+.PHONY: help setup browser jars run run-cli test test-slow test-reliability test-all lint lock doctor up down status e2e bench-gates bench-framework bench-redelivery bench-generate bench-maintenance bench-reliability notebooks clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -109,6 +109,9 @@ bench-redelivery: setup ## benchmark: a corrected re-delivery vs the first run o
 
 bench-maintenance: setup ## benchmark: files and read time of a table after 30 daily runs, before and after maintenance
 	$(BIN)/python benchmarks/bench_maintenance.py --days $${DAYS:-30} --rows $${ROWS:-20000}
+
+bench-reliability: setup ## benchmark: what conflict retries, stable gold sources and the PII key check cost per step
+	$(BIN)/python benchmarks/bench_reliability.py --repeat $${REPEAT:-5}
 
 bench-generate: setup ## benchmark: generator rows/s per feed at scale 1
 	$(BIN)/python benchmarks/bench_generate.py

@@ -60,6 +60,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from pipelines import ops, registry, summary
     from pipelines.core.runner import run_sector
     from pipelines.core.steps import RunContext
+    from pipelines.pii_key import check_pii_key
     from pipelines.spark import open_lake, stop_session
 
     settings = _settings(args)
@@ -69,6 +70,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     results, failure = [], None
     first = date.fromisoformat(args.date)
     try:
+        check_pii_key(lake, run_id)  # a missing or foreign key stops the run before any write
         for day in (first + timedelta(days=i) for i in range(args.days)):
             ctx = RunContext(run_id=run_id, dt=day.isoformat(), dag_id="cli")
             for sector in sectors:
@@ -136,6 +138,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from pipelines import ops, registry, summary
     from pipelines.core.replay import replay
     from pipelines.core.steps import RunContext
+    from pipelines.pii_key import check_pii_key
     from pipelines.spark import open_lake, stop_session
 
     settings = _settings(args)
@@ -150,6 +153,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     lake = open_lake(settings, "lakehouse-replay")
     ctx = RunContext(run_id=args.run_id or f"replay__{uuid.uuid4().hex[:12]}", dt=args.dt or "*", dag_id="cli")
     try:
+        check_pii_key(lake, ctx.run_id)
         result = replay(lake, spec, ctx, only_run=args.run, only_dt=args.dt)
         ops.record(lake, ctx, [result])
     finally:

@@ -1,13 +1,16 @@
 """Operational records, queryable by operators and analysts:
 
 - `ops.run_metrics` — one row per run, table and date: rows in/out, rejects by reason,
-  duplicates, gate summary, Data Docs page, Delta version, duration, Airflow ids.
+  duplicates, gate summary, Data Docs page, Delta version, duration, write conflicts and
+  retries, Airflow ids.
 - `ops.quality_results` — one row per run, table, date and expectation (its type, column and
   other arguments): policy, success, failing count and a sample of failing values.
 - `ops.schema_changes` — one row per schema change of a table (column, type, change, run, dt,
   Delta versions before and after), written by `Lake.write` itself (`pipelines.io.evolve`, ADR 0011).
 
 Both are upserted by their keys, so a retried task replaces its rows instead of adding more.
+Columns added since a table was created (`conflicts`, `retries`) are added to it by the
+write that first carries them (a recorded `ALTER TABLE`, `pipelines.io.evolve`).
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ RUN_SCHEMA = (
     "run_id string, dag_id string, task_id string, try_number int, step string, `table` string, dt string, "
     "status string, rows_in long, promoted long, quarantined long, duplicates long, reasons string, "
     "partitions string, gate string, docs string, version long, seconds double, message string, "
-    "recorded_at timestamp"
+    "recorded_at timestamp, conflicts int, retries int"
 )
 QUALITY_SCHEMA = (
     "run_id string, `table` string, dt string, expectation string, `column` string, arguments string, policy string, "

@@ -18,13 +18,13 @@ def storage_options(settings: Settings) -> dict[str, str]:
     return object_store(settings).delta_rs_options()
 
 
-def arrow_table(settings: Settings, layer: str, name: str) -> Any:
-    """The current snapshot of `<layer>.<name>` as a pyarrow Table (partition columns included)."""
+def arrow_table(settings: Settings, layer: str, name: str, version: int | None = None) -> Any:
+    """The current snapshot of `<layer>.<name>` (or the one of `version`) as a pyarrow Table (partition columns included)."""
     import pyarrow.dataset as ds
     from deltalake import DeltaTable
 
     uri = join(settings.lake_root, layer, name)
-    table = DeltaTable(uri, storage_options=storage_options(settings))
+    table = DeltaTable(uri, version=version, storage_options=storage_options(settings))
     files = table.file_uris()
     schema = table.schema().to_arrow()
     import pyarrow as pa
@@ -51,6 +51,6 @@ def arrow_table(settings: Settings, layer: str, name: str) -> Any:
     return dataset.to_table()
 
 
-def read_table(settings: Settings, layer: str, name: str) -> list[dict[str, Any]]:
-    """The rows of `<layer>.<name>` as dicts."""
-    return arrow_table(settings, layer, name).to_pylist()
+def read_table(settings: Settings, layer: str, name: str, version: int | None = None) -> list[dict[str, Any]]:
+    """The rows of `<layer>.<name>` (at `version`, default the latest) as dicts."""
+    return arrow_table(settings, layer, name, version).to_pylist()

@@ -59,6 +59,10 @@ class Settings:
             already sent (one per run, table and rule) lives beside it in `<stem>-sent/`.
         docs_base_url: URL under which `docs_dir` is served (Data Docs and the data-sharing
             directory), for links in alerts and the Airflow UI; empty gives file:// links.
+        write_attempts: how many times a lake write that conflicts with a concurrent writer is
+            tried in all (`pipelines.io.retry`).
+        write_backoff_ms: upper bound of the first wait between two tries (doubling, with jitter).
+        task_retries / task_retry_delay_s: Airflow retries of a failed task and the wait before each.
         lineage_url: where OpenLineage events go: empty = JSON Lines under
             `<docs_dir>/lineage/events.jsonl`, `http(s)://host:port[/path]` = an OpenLineage
             HTTP endpoint (Marquez: `/api/v1/lineage`), `console` = the task or command log.
@@ -89,6 +93,10 @@ class Settings:
     alert_webhook_url: str = ""
     alerts_file: str = str(PROJECT_ROOT / "data" / "alerts.jsonl")
     docs_base_url: str = ""
+    write_attempts: int = 8
+    write_backoff_ms: int = 500
+    task_retries: int = 2
+    task_retry_delay_s: int = 120
     lineage_url: str = ""
     sql_role: str = "analyst"
     spark_catalog: str = "in-memory"

@@ -16,8 +16,14 @@ from pipelines.io.lake import Lake
 
 
 def execute(lake: Lake, sector: Sector, step: Step, ctx: RunContext) -> StepResult:
-    """Run one step of a sector's plan, between its OpenLineage START and COMPLETE/FAIL events."""
-    return lineage.traced(lake, sector, step, ctx, lambda: _execute(lake, sector, step, ctx))
+    """Run one step of a sector's plan, between its OpenLineage START and COMPLETE/FAIL events.
+
+    Its result counts the write conflicts it met and the retries it made.
+    """
+    seen = lake.stats.copy()
+    result = lineage.traced(lake, sector, step, ctx, lambda: _execute(lake, sector, step, ctx))
+    result.conflicts, result.retries = lake.stats.since(seen)
+    return result
 
 
 def _execute(lake: Lake, sector: Sector, step: Step, ctx: RunContext) -> StepResult:
@@ -27,7 +33,8 @@ def _execute(lake: Lake, sector: Sector, step: Step, ctx: RunContext) -> StepRes
     if step.layer == "silver":
         return promote_silver(lake, sector.silver_table(step.table), ctx)
     gold = next(g for g in sector.gold if g.name == step.table)
-    return build_gold(lake, gold, ctx)
+    # A rebuild must not be computed from a source snapshot that misses a concurrent commit.
+    return lake.stable(gold.source_refs, lambda: build_gold(lake, gold, ctx), f"gold.{gold.name} dt={ctx.dt}")
 
 
 def run_sector(

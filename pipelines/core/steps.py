@@ -72,6 +72,8 @@ class StepResult:
     docs: str = ""
     version: int | None = None
     seconds: float = 0.0
+    conflicts: int = 0  # commits that lost to a concurrent writer, and sources that moved under a rebuild
+    retries: int = 0  # writes (or rebuilds) tried again after a conflict
     status: str = "ok"
     message: str = ""
     outcomes: list[dict] = field(default_factory=list)

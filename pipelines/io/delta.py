@@ -50,6 +50,21 @@ def version(spark: SparkSession, uri: str) -> int | None:
     return int(latest[0]["version"]) if latest else None
 
 
+def insert_new(spark: SparkSession, frame: DataFrame, uri: str, key: Sequence[str]) -> None:
+    """Insert the rows of `frame` whose `key` is not in the table; stored rows are never changed.
+
+    Of two writers racing with different rows for one key, the first to commit wins: the
+    other's MERGE conflicts, is retried, and then finds the key taken.
+    """
+    from delta.tables import DeltaTable
+
+    if not exists(spark, uri):
+        frame.write.format("delta").save(uri)
+        return
+    on = " AND ".join(f"t.`{k}` <=> s.`{k}`" for k in key)
+    DeltaTable.forPath(spark, uri).alias("t").merge(frame.alias("s"), on).whenNotMatchedInsertAll().execute()
+
+
 def round_trip(spark: SparkSession, uri: str, rows: int) -> int:
     """Write `rows` rows to a new Delta table at `uri` and count them back (a set-up check)."""
     spark.range(rows).write.format("delta").save(uri)
@@ -122,15 +137,18 @@ def replace_partitions(
 ) -> None:
     """Atomically replace the partitions `partition_by IN values` with `frame`.
 
-    Creates the table, partitioned by `partition_by`, when it does not exist.
+    Creates the table, partitioned by `partition_by`, when it does not exist. The creating
+    write replaces only `values` too: a writer that finds the table missing and another
+    that creates it meanwhile (two first runs of different dates) must not erase each other.
     """
-    writer = frame.write.format("delta")
+    writer = frame.write.format("delta").mode("overwrite")
     if not exists(spark, uri):
-        writer.mode("overwrite").partitionBy(partition_by).save(uri)
+        creating = writer.option("replaceWhere", _in(partition_by, values)) if values else writer
+        creating.partitionBy(partition_by).save(uri)
         return
     if not values:
         return
-    writer.mode("overwrite").option("replaceWhere", _in(partition_by, values)).save(uri)
+    writer.option("replaceWhere", _in(partition_by, values)).save(uri)
 
 
 def overwrite(frame: DataFrame, uri: str) -> None:

@@ -10,13 +10,17 @@ Connect session plug in here.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pipelines.io import delta
 from pipelines.io.refs import (
     Evolution,
     FillColumns,
+    InsertNew,
     MergeHistory,
     MergeLatest,
     Overwrite,
@@ -26,6 +30,7 @@ from pipelines.io.refs import (
     Upsert,
     WriteRule,
 )
+from pipelines.io.retry import Backoff, ConflictsExhausted, WriteStats, retrying
 from pipelines.settings import Settings
 
 if TYPE_CHECKING:
@@ -35,6 +40,9 @@ if TYPE_CHECKING:
     from pipelines.io.landing import Delivery
     from pipelines.io.maintenance import DataFile, LandingFolder, Stored
 
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class Lake:
@@ -43,10 +51,17 @@ class Lake:
     Args:
         spark: the session (built once at the entry point).
         settings: where the lake and the landing zone are.
+        stats: conflicts and retries of this lake's writes so far (a step reads the difference).
     """
 
     spark: SparkSession
     settings: Settings
+    stats: WriteStats = field(default_factory=WriteStats, compare=False, repr=False)
+
+    @property
+    def backoff(self) -> Backoff:
+        """How often and how patiently a conflicting write is tried again (from the settings)."""
+        return Backoff(attempts=self.settings.write_attempts, base_s=self.settings.write_backoff_ms / 1000)
 
     def uri(self, ref: TableRef) -> str:
         """Where `ref` is stored (for messages and independent readers)."""
@@ -56,11 +71,12 @@ class Lake:
         """True when the table has been written."""
         return delta.exists(self.spark, self.uri(ref))
 
-    def read(self, ref: TableRef, dt: str | None = None) -> DataFrame:
-        """The table's current snapshot; with `dt`, only the rows of that delivery date (`_dt`)."""
+    def read(self, ref: TableRef, dt: str | None = None, version: int | None = None) -> DataFrame:
+        """The table's current snapshot (or the one of `version`); with `dt`, only the rows of that delivery date (`_dt`)."""
         from pyspark.sql import functions as F
 
-        frame = self.spark.read.format("delta").load(self.uri(ref))
+        reader = self.spark.read.format("delta")
+        frame = (reader if version is None else reader.option("versionAsOf", version)).load(self.uri(ref))
         return frame if dt is None else frame.where(F.col("_dt") == F.lit(dt).cast("date"))
 
     def version(self, ref: TableRef) -> int | None:
@@ -71,17 +87,60 @@ class Lake:
         """The table's commits, newest first: version, timestamp, operation, metrics ([] without a table)."""
         return delta.history(self.spark, self.uri(ref), limit)
 
+    def versions(self, refs: Sequence[TableRef]) -> dict[TableRef, int | None]:
+        """The current version of each of `refs` (None for a table not written yet)."""
+        return {ref: self.version(ref) for ref in refs}
+
     def write(self, ref: TableRef, frame: DataFrame, rule: WriteRule, evolution: Evolution | None = None) -> None:
-        """Write `frame` to `ref` following `rule`; every rule is idempotent (a rerun changes nothing).
+        """Write `frame` to `ref` following `rule`, in one Delta commit; every rule is idempotent (a rerun changes nothing).
 
         Before writing to an existing table, its schema is brought to the frame's as `evolution`
         allows (`pipelines.io.evolve`: new columns added by `ALTER TABLE … ADD COLUMNS`, declared
         migrations applied, anything else refused) and each change is recorded in `ops.schema_changes`.
 
+        A commit that conflicts with a concurrent writer (or loses the race to create the
+        table) is tried again from the start, after an exponential backoff with jitter
+        (`pipelines.io.retry`); `stats` counts the conflicts and retries.
+
         Raises:
             SchemaChangeRefused: a dropped or renamed column or a type change no migration declares
                 (the table is untouched).
+            ConflictsExhausted: still conflicting after `settings.write_attempts` tries.
         """
+        retrying(lambda: self._apply(ref, frame, rule, evolution), str(ref), self.backoff, self.stats)
+
+    def stable(self, sources: Sequence[TableRef], action: Callable[[], T], what: str) -> T:
+        """Run `action` (which reads `sources`) until no source changed while it ran: an optimistic read.
+
+        A step that rebuilds a table from others (gold from silver) may read a source just
+        before a concurrent writer commits to it; its result, although committed whole, would
+        then miss that commit. Comparing the sources' versions before and after catches it, and
+        the step runs again on the newer snapshot (counted as a conflict and a retry).
+
+        Raises:
+            ConflictsExhausted: the sources kept changing for `settings.write_attempts` tries.
+        """
+        backoff = self.backoff
+        attempt = 0
+        while True:
+            before = self.versions(sources)
+            result = action()
+            after = self.versions(sources)
+            if after == before:
+                return result
+            self.stats.conflicts += 1
+            moved = sorted(str(ref) for ref in sources if after[ref] != before[ref])
+            if attempt + 1 >= backoff.attempts:
+                raise ConflictsExhausted(f"{what}: sources {moved} kept changing for {backoff.attempts} tries")
+            wait = backoff.delay(attempt)
+            log.warning("%s: %s changed while it was built; building again in %.2f s", what, moved, wait)
+            self.stats.retries += 1
+            self.stats.waited_s += wait
+            time.sleep(wait)
+            attempt += 1
+
+    def _apply(self, ref: TableRef, frame: DataFrame, rule: WriteRule, evolution: Evolution | None = None) -> None:
+        """One try of `write` (a schema change it made is found made by the next try)."""
         uri = self.uri(ref)
         self._evolve(ref, uri, frame, rule, evolution or Evolution())
         match rule:
@@ -97,6 +156,8 @@ class Lake:
                 delta.merge_scd2(self.spark, frame, uri, key, changed_at, dt)
             case Upsert(key, partition_by):
                 delta.merge_keyed(self.spark, frame, uri, key, partition_by)
+            case InsertNew(key):
+                delta.insert_new(self.spark, frame, uri, key)
             case FillColumns(match_on, columns):
                 delta.fill_columns(self.spark, frame, uri, match_on, columns)
             case _:

@@ -47,6 +47,13 @@ class ReplacePartitions:
 
 
 @dataclass(frozen=True)
+class InsertNew:
+    """Insert the rows whose `key` the table does not hold yet; stored rows never change (first writer wins)."""
+
+    key: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Overwrite:
     """Replace the whole (small) table."""
 
@@ -123,7 +130,9 @@ class FillColumns:
     columns: tuple[str, ...]
 
 
-WriteRule = ReplacePartitions | Overwrite | MergeLatest | ReplaceDelivery | MergeHistory | Upsert | FillColumns
+WriteRule = (
+    ReplacePartitions | Overwrite | MergeLatest | ReplaceDelivery | MergeHistory | Upsert | FillColumns | InsertNew
+)
 
 
 @dataclass(frozen=True)

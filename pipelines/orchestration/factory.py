@@ -12,15 +12,40 @@ callbacks); step tasks link to their Data Docs page and directory entry (`links`
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pendulum
 
 from pipelines.orchestration.assets import asset_uri
 from pipelines.timezone import LOCAL_TZ
 
+if TYPE_CHECKING:
+    from pipelines.core.spec import Sector
+
 START = pendulum.datetime(2026, 11, 1, tz=LOCAL_TZ)
 DIRECTORY_TASK = "publish_directory"
+CONCURRENT_DATES = 3
+"""Runs (dates) of one sector DAG at a time when its dates commute (`dates_commute`)."""
+
+
+def dates_commute(sector: Sector) -> bool:
+    """True when runs of several dates may write the sector's tables at once and end as if run one by one.
+
+    Every write retries its Delta conflicts and a gold rebuild re-reads sources that moved
+    (`Lake.stable`), so what is left to order is what a write decides from data outside its
+    own commit: a register (`snapshot`) keeps the newest delivery by a check before its
+    overwrite, a type-2 history is recomputed from a read of its stored versions, and an
+    `as_of` snapshot or a `whole_sources` join reads a source as it is *now*, so a run of an
+    earlier date would see a later date's rows. Only sectors with none of these commute:
+    latest-version MERGE facts and gold rebuilt from touched partitions (tax).
+    """
+    from pipelines.core.spec import GoldMode, WriteMode
+
+    return (
+        bool(sector.silver)
+        and all(s.write == WriteMode.MERGE_LATEST for s in sector.silver)
+        and all(g.mode == GoldMode.TOUCHED and not g.whole_sources for g in sector.gold)
+    )
 
 
 def delivery_sensor(sector: str, feed: str, table: str, timeout: int) -> Any:
@@ -95,9 +120,11 @@ def sector_dag(name: str, doc_md: str | None = None, schedule: str = "0 2 * * *"
         schedule=external if external and not sector.feeds else schedule,
         start_date=START,
         catchup=False,
-        max_active_runs=1,
+        max_active_runs=CONCURRENT_DATES if dates_commute(sector) else 1,
         tags=["sector", name],
-        default_args=task_defaults(retries=2, retry_delay=timedelta(minutes=2)),
+        default_args=task_defaults(
+            retries=settings.task_retries, retry_delay=timedelta(seconds=settings.task_retry_delay_s)
+        ),
     ) as dag:
         created: dict[str, Any] = {}
         for step in plan(sector):

@@ -65,6 +65,7 @@ def run_step(sector: str, layer: str, table: str, **context: Any) -> dict[str, A
     from pipelines.core.plan import plan
     from pipelines.core.runner import execute
     from pipelines.core.steps import RunContext
+    from pipelines.pii_key import check_pii_key
     from pipelines.quality.docs import docs_url
     from pipelines.quality.gate import GateFailed
     from pipelines.settings import load_settings
@@ -82,6 +83,7 @@ def run_step(sector: str, layer: str, table: str, **context: Any) -> dict[str, A
         try_number=int(getattr(ti, "try_number", 0) or 0),
     )
     lake = open_lake(settings, f"{sector}.{step.task_id}")
+    check_pii_key(lake, ctx.run_id)  # a missing or foreign key fails the task before it writes
     try:
         result = execute(lake, spec, step, ctx)
     except GateFailed as err:

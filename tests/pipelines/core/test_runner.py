@@ -9,6 +9,7 @@ from pipelines.core import runner
 from pipelines.core.plan import Step
 from pipelines.core.spec import Catalog, FeedSpec, GoldSpec, Sector, SilverSpec
 from pipelines.core.steps import RunContext, StepResult
+from pipelines.io.retry import WriteStats
 
 CATALOG = Catalog(owner="o", description="d")
 SILVER_A = SilverSpec("s_a", FeedSpec("s", "a"), "m:f", ("id",), CATALOG)
@@ -16,7 +17,21 @@ SILVER_B = SilverSpec("s_b", FeedSpec("s", "b"), "m:f", ("id",), CATALOG)
 GOLD = GoldSpec("g", ("s_a", "s_b"), "m:g", "", CATALOG)
 SECTOR = Sector("s", "a sector", silver=(SILVER_A, SILVER_B), gold=(GOLD,))
 CTX = RunContext("r1", "2026-11-02")
-LAKE = object()  # the step functions are replaced: the lake is only passed through
+
+
+class StandIn:
+    """The lake as the runner sees it: its write counters, and `stable` running a rebuild once (noted)."""
+
+    def __init__(self) -> None:
+        self.stats = WriteStats()
+        self.stabilised: list[tuple] = []
+
+    def stable(self, sources, action, what):
+        self.stabilised.append((tuple(str(s) for s in sources), what))
+        return action()
+
+
+LAKE = StandIn()  # the step functions are replaced: the lake is only passed through
 
 
 @pytest.fixture
@@ -84,3 +99,23 @@ def test_a_failing_step_stops_its_downstream_steps(calls, monkeypatch) -> None:
             done.append(result.step)
     assert done == ["bronze"]
     assert [step for step, _ in calls if step != "traced"] == ["bronze"]
+
+
+def test_a_step_result_counts_the_conflicts_and_retries_of_its_own_writes(calls, monkeypatch) -> None:
+    def racing(lake, spec, ctx):
+        lake.stats.conflicts += 2  # what Lake.write counts when two commits lost a race
+        lake.stats.retries += 2
+        return StepResult("silver", spec.name, ctx.dt, ctx.run_id)
+
+    monkeypatch.setattr(runner, "promote_silver", racing)
+    LAKE.stats.conflicts, LAKE.stats.retries = 5, 4  # an earlier step's
+    result = runner.execute(LAKE, SECTOR, Step("silver", "s_a", ("bronze__s_a",)), CTX)
+    assert (result.conflicts, result.retries) == (2, 2)
+    bronze = runner.execute(LAKE, SECTOR, Step("bronze", "s_a", ()), CTX)
+    assert (bronze.conflicts, bronze.retries) == (0, 0)
+
+
+def test_a_gold_rebuild_runs_on_stable_sources(calls) -> None:
+    LAKE.stabilised.clear()
+    runner.execute(LAKE, SECTOR, Step("gold", "g", ()), CTX)
+    assert LAKE.stabilised == [(("silver.s_a", "silver.s_b"), "gold.g dt=2026-11-02")]

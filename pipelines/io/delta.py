@@ -56,13 +56,11 @@ def insert_new(spark: SparkSession, frame: DataFrame, uri: str, key: Sequence[st
     Of two writers racing with different rows for one key, the first to commit wins: the
     other's MERGE conflicts, is retried, and then finds the key taken.
     """
-    from delta.tables import DeltaTable
-
     if not exists(spark, uri):
         frame.write.format("delta").save(uri)
         return
     on = " AND ".join(f"t.`{k}` <=> s.`{k}`" for k in key)
-    DeltaTable.forPath(spark, uri).alias("t").merge(frame.alias("s"), on).whenNotMatchedInsertAll().execute()
+    _merge(spark, uri, frame, on, "WHEN NOT MATCHED THEN INSERT *")
 
 
 def round_trip(spark: SparkSession, uri: str, rows: int) -> int:

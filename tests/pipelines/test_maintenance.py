@@ -13,7 +13,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from delta_clock import age_versions
 
 from pipelines import cli, maintenance, registry
 from pipelines.core.spec import Catalog, FeedSpec, Sector, SilverSpec
@@ -21,6 +20,7 @@ from pipelines.io.lake import Lake
 from pipelines.io.landing import Delivery
 from pipelines.io.refs import MergeLatest, ReplacePartitions, TableRef
 from pipelines.query import read_table
+from tests.pipelines.delta_clock import age_versions
 
 TAX = registry.SECTORS["tax"]
 SILVER, BRONZE = TableRef("silver", "tax_returns"), TableRef("bronze", "tax_returns")

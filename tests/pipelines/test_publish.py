@@ -12,8 +12,6 @@ import json
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from lake_oracles.attacker import derive_margins, exposed, intervals, weeks_from_rows
-from lake_oracles.syndromic_weeks import primary_entries
 
 from pipelines.cli import main
 from pipelines.core.runner import run_sector
@@ -24,6 +22,8 @@ from pipelines.io.lake import Lake
 from pipelines.publish import BOM, OpenTable, UndocumentedColumns, csv_bytes, dictionary, open_tables, publishable
 from pipelines.query import arrow_table
 from pipelines.registry import SECTORS
+from tests.pipelines.lake_oracles.attacker import derive_margins, exposed, intervals, weeks_from_rows
+from tests.pipelines.lake_oracles.syndromic_weeks import primary_entries
 
 CATALOG = Catalog(owner="o", description="d", description_zh="描述", sharing="open")
 

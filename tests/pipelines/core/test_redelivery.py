@@ -16,7 +16,14 @@ from decimal import Decimal
 
 import pyarrow as pa
 import pytest
-from redelivery_kit import (
+
+from pipelines.core.changes import changed_partitions
+from pipelines.core.contract import load_contract
+from pipelines.io.lake import Lake
+from pipelines.io.refs import TableRef
+from pipelines.query import read_table
+from pipelines.registry import SECTORS
+from tests.pipelines.core.redelivery_kit import (
     column,
     content,
     csv_bytes,
@@ -29,13 +36,6 @@ from redelivery_kit import (
     timed,
     uscc,
 )
-
-from pipelines.core.changes import changed_partitions
-from pipelines.core.contract import load_contract
-from pipelines.io.lake import Lake
-from pipelines.io.refs import TableRef
-from pipelines.query import read_table
-from pipelines.registry import SECTORS
 
 pytestmark = pytest.mark.integration
 HEAVY = pytest.mark.timeout(3600)  # 3 to 4 lakes of 5 runs each: minutes on an idle laptop, far more on shared cores

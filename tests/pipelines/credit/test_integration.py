@@ -8,9 +8,6 @@ import json
 from pathlib import Path
 
 import pytest
-from lake_oracles.credit import instant, latest_sanctions, profile
-from lake_oracles.delivered import clean_rows, defect_counts, raw_rows
-from lake_oracles.pii import findings
 
 from pipelines.core.runner import run_sector
 from pipelines.core.steps import RunContext
@@ -18,6 +15,9 @@ from pipelines.generate import generate
 from pipelines.io.lake import Lake
 from pipelines.query import read_table
 from pipelines.registry import SECTORS
+from tests.pipelines.lake_oracles.credit import instant, latest_sanctions, profile
+from tests.pipelines.lake_oracles.delivered import clean_rows, defect_counts, raw_rows
+from tests.pipelines.lake_oracles.pii import findings
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -11,9 +11,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from lake_oracles.credit import profile, register_versions
-from lake_oracles.delivered import clean_rows, raw_rows
-from lake_oracles.pii import findings
 
 from pipelines.core.runner import run_sector
 from pipelines.core.steps import RunContext
@@ -21,6 +18,9 @@ from pipelines.generate import generate
 from pipelines.io.lake import Lake
 from pipelines.query import read_table
 from pipelines.registry import SECTORS
+from tests.pipelines.lake_oracles.credit import profile, register_versions
+from tests.pipelines.lake_oracles.delivered import clean_rows, raw_rows
+from tests.pipelines.lake_oracles.pii import findings
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -12,8 +12,6 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from lake_oracles.attacker import Week, derive_margins, exposed, intervals
-from lake_oracles.syndromic_weeks import CITY_WEIGHTS, naive_publication, primary_entries, random_week
 
 from pipelines.health.disclosure import (
     MIN_PUBLISHED,
@@ -23,6 +21,8 @@ from pipelines.health.disclosure import (
     protect_week,
     week_entries,
 )
+from tests.pipelines.lake_oracles.attacker import Week, derive_margins, exposed, intervals
+from tests.pipelines.lake_oracles.syndromic_weeks import CITY_WEIGHTS, naive_publication, primary_entries, random_week
 
 
 def publication(grid: dict, suppressed: frozenset) -> Week:

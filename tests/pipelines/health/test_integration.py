@@ -10,9 +10,6 @@ import hmac
 from pathlib import Path
 
 import pytest
-from lake_oracles.delivered import clean_rows, defect_counts, raw_rows
-from lake_oracles.health import weekly
-from lake_oracles.pii import findings
 
 from pipelines.core.runner import run_sector
 from pipelines.core.steps import RunContext
@@ -21,6 +18,9 @@ from pipelines.generate.feeds.health import outbreak
 from pipelines.io.lake import Lake
 from pipelines.query import read_table
 from pipelines.registry import SECTORS
+from tests.pipelines.lake_oracles.delivered import clean_rows, defect_counts, raw_rows
+from tests.pipelines.lake_oracles.health import weekly
+from tests.pipelines.lake_oracles.pii import findings
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -8,10 +8,6 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from lake_oracles.attacker import Margins, Week, derive_margins, explains, exposed, intervals, weeks_from_rows
-from lake_oracles.delivered import clean_rows
-from lake_oracles.health import weekly
-from lake_oracles.syndromic_weeks import naive_publication, primary_entries
 from pyspark.sql import functions as F
 
 from pipelines.generate import generate
@@ -22,6 +18,18 @@ from pipelines.health.gold import (
     published_province,
     with_baseline,
 )
+from tests.pipelines.lake_oracles.attacker import (
+    Margins,
+    Week,
+    derive_margins,
+    explains,
+    exposed,
+    intervals,
+    weeks_from_rows,
+)
+from tests.pipelines.lake_oracles.delivered import clean_rows
+from tests.pipelines.lake_oracles.health import weekly
+from tests.pipelines.lake_oracles.syndromic_weeks import naive_publication, primary_entries
 
 COUNTS = "iso_week string, city_code string, syndrome_group string, visits long"
 

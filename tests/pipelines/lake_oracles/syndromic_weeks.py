@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from lake_oracles.attacker import Week
+from tests.pipelines.lake_oracles.attacker import Week
 
 # Thirteen Jiangsu cities with the generator's shares of visits (pipelines/generate/world.py).
 CITY_WEIGHTS = {

@@ -111,6 +111,27 @@ def _merge(spark: SparkSession, uri: str, source: DataFrame, on: str, *clauses: 
         spark.catalog.dropTempView(view)
 
 
+def _merge_replacing(
+    spark: SparkSession, uri: str, rows: DataFrame, gone: DataFrame, on: str, update_when: str = ""
+) -> None:
+    """One MERGE: upsert `rows` (matched ones only where `update_when`, "" = always) and delete the
+    table's rows that `gone` (their keys, marked in the source) names."""
+    source = rows.withColumn(DELETED, F.lit(False)).unionByName(
+        gone.withColumn(DELETED, F.lit(True)), allowMissingColumns=True
+    )
+    columns = _columns(spark, uri)
+    update = f"WHEN MATCHED AND ({update_when}) THEN" if update_when else "WHEN MATCHED THEN"
+    _merge(
+        spark,
+        uri,
+        source,
+        on,
+        f"WHEN MATCHED AND s.{DELETED} THEN DELETE",
+        f"{update} {_update(columns)}",
+        f"WHEN NOT MATCHED AND NOT s.{DELETED} THEN {_insert(columns)}",
+    )
+
+
 def _update(columns: dict[str, str]) -> str:
     """`UPDATE SET` of `target column -> source expression`."""
     return "UPDATE SET " + ", ".join(f"{t} = {v}" for t, v in columns.items())
@@ -238,19 +259,9 @@ def merge_delivery(
             return
         stored, prune = stored.where(_in(partition_by, parts)), f"t.{_in(partition_by, parts)}"
     left = stored.where(_of_delivery(dt)).select(*key, *([partition_by] if partition_by else []))
-    gone = left.join(frame.select(*key), on=list(key), how="left_anti").withColumn(DELETED, F.lit(True))
-    source = frame.withColumn(DELETED, F.lit(False)).unionByName(gone, allowMissingColumns=True)
+    gone = left.join(frame.select(*key), on=list(key), how="left_anti")
     on = " AND ".join([prune, *(f"t.`{k}` <=> s.`{k}`" for k in key)])
-    columns = _columns(spark, uri)
-    _merge(
-        spark,
-        uri,
-        source,
-        on,
-        f"WHEN MATCHED AND s.{DELETED} THEN DELETE",
-        f"WHEN MATCHED AND ({_of_delivery(dt, 't.')} OR {_newer(order_by)}) THEN {_update(columns)}",
-        f"WHEN NOT MATCHED AND NOT s.{DELETED} THEN {_insert(columns)}",
-    )
+    _merge_replacing(spark, uri, frame, gone, on, f"{_of_delivery(dt, 't.')} OR {_newer(order_by)}")
 
 
 def merge_keyed(spark: SparkSession, frame: DataFrame, uri: str, key: Sequence[str], partition_by: str = "") -> None:
@@ -330,18 +341,8 @@ def merge_scd2(
     if not dt:
         _merge(spark, uri, history, on, "WHEN MATCHED THEN UPDATE SET *", "WHEN NOT MATCHED THEN INSERT *")
         return
-    gone = stored.select(*slot).join(history.select(*slot), on=slot, how="left_anti").withColumn(DELETED, F.lit(True))
-    source = history.withColumn(DELETED, F.lit(False)).unionByName(gone, allowMissingColumns=True)
-    columns = _columns(spark, uri)
-    _merge(
-        spark,
-        uri,
-        source,
-        on,
-        f"WHEN MATCHED AND s.{DELETED} THEN DELETE",
-        f"WHEN MATCHED THEN {_update(columns)}",
-        f"WHEN NOT MATCHED AND NOT s.{DELETED} THEN {_insert(columns)}",
-    )
+    gone = stored.select(*slot).join(history.select(*slot), on=slot, how="left_anti")
+    _merge_replacing(spark, uri, history, gone, on)
 
 
 def partition_columns(spark: SparkSession, uri: str) -> list[str]:

@@ -69,13 +69,8 @@ def test_a_sector_over_spark_connect_writes_what_an_in_process_run_writes(
         env["LAKEHOUSE_SPARK_REMOTE"] = url
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(Path.cwd()), env.get("PYTHONPATH", "")) if p)
         logged = len(server.log_file.read_text("utf-8", errors="replace"))
-        run = subprocess.run(
-            [sys.executable, "-m", "pipelines.cli", "run", "--date", DT, "--sectors", "tax"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=900,
-        )
+        command = [sys.executable, "-m", "pipelines.cli", "run", "--date", DT, "--sectors", "tax"]
+        run = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
         assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
         assert "gold.tax_revenue_monthly" in run.stdout
         served = server.log_file.read_text("utf-8", errors="replace")[logged:]

@@ -21,6 +21,7 @@ from typing import Any
 
 from pipelines import ids, registry
 from pipelines.query import read_table
+from tests.pipelines.lake_oracles.pii import texts
 
 ID_NO = re.compile(r"(?<![0-9A-Za-z])[0-9]{17}[0-9X](?![0-9A-Za-z])")
 PHONE = re.compile(r"(?<![0-9A-Za-z])1[3-9][0-9]{9}(?![0-9A-Za-z])")
@@ -111,25 +112,13 @@ def delivered(landing: Path) -> Personal:
     return found
 
 
-def _texts(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from _texts(item)
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield str(key)
-            yield from _texts(item)
-
-
 def in_tables(settings: Any, tables: Iterable[tuple[str, str]], personal: Personal) -> list[str]:
     """`layer.table.column: value` for every personal value in the cells of `tables`."""
     out = []
     for layer, table in tables:
         for row in read_table(settings, layer, table):
             for column, value in row.items():
-                for text in _texts(value):
+                for text in texts(value):
                     out += [f"{layer}.{table}.{column}: {hit}" for hit in personal.found_in(text)]
     return out
 

@@ -29,15 +29,17 @@ def _known_inside(text: str, known: set[str]) -> list[str]:
     return hits
 
 
-def _texts(value: Any) -> Iterator[str]:
+def texts(value: Any) -> Iterator[str]:
+    """Every string in a cell: itself, the items of a list, the keys and values of a map (a struct)."""
     if isinstance(value, str):
         yield value
     elif isinstance(value, list | tuple):
         for item in value:
-            yield from _texts(item)
+            yield from texts(item)
     elif isinstance(value, dict):
-        for item in value.values():
-            yield from _texts(item)
+        for key, item in value.items():
+            yield str(key)
+            yield from texts(item)
 
 
 def findings(settings: Any, tables: Iterable[tuple[str, str]], known: set[str], names: set[str]) -> list[str]:
@@ -53,7 +55,7 @@ def findings(settings: Any, tables: Iterable[tuple[str, str]], known: set[str], 
     for layer, table in tables:
         for row in read_table(settings, layer, table):
             for column, value in row.items():
-                for text in _texts(value):
+                for text in texts(value):
                     hits = _known_inside(text, known)
                     hits += [text] if text in names else []
                     hits += [m for m in ID_NO.findall(text) if ids.is_valid_id_no(m) and not ids.is_valid_uscc(m)]

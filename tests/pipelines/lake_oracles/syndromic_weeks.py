@@ -9,24 +9,9 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from pipelines.generate.world import CITY_WEIGHTS  # the generator's shares of the thirteen cities
 from tests.pipelines.lake_oracles.attacker import Week
 
-# Thirteen Jiangsu cities with the generator's shares of visits (pipelines/generate/world.py).
-CITY_WEIGHTS = {
-    "320100": 0.13,
-    "320200": 0.10,
-    "320300": 0.08,
-    "320400": 0.07,
-    "320500": 0.20,
-    "320600": 0.08,
-    "320700": 0.04,
-    "320800": 0.05,
-    "320900": 0.06,
-    "321000": 0.05,
-    "321100": 0.04,
-    "321200": 0.05,
-    "321300": 0.05,
-}
 VISITS_PER_WEEK = 13_000  # the generator at scale 1: about 2,000 visits a day
 GROUPS = ("ILI", "URI", "GI", "varicella", "measles", "TB", "other")
 
